@@ -1,0 +1,273 @@
+#include "common/json.h"
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/reader.h>
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+
+namespace quiver {
+
+Json::Json(uint64_t u) {
+  if (u <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    type_ = Type::kInt;
+    int_ = static_cast<int64_t>(u);
+  } else {
+    type_ = Type::kUInt;
+    uint_ = u;
+  }
+}
+
+Json Json::Float(float f) {
+  Json j(static_cast<double>(f));
+  j.is_f32_ = true;
+  return j;
+}
+
+double Json::as_double() const {
+  switch (type_) {
+    case Type::kInt: return static_cast<double>(int_);
+    case Type::kUInt: return static_cast<double>(uint_);
+    case Type::kDouble: return double_;
+    default: return 0;
+  }
+}
+
+const Json* Json::Find(std::string_view key) const {
+  if (type_ != Type::kObject) return nullptr;
+  for (const auto& [k, v] : object_) {
+    if (k == key) return &v;
+  }
+  return nullptr;
+}
+
+Json* Json::Find(std::string_view key) {
+  return const_cast<Json*>(static_cast<const Json*>(this)->Find(key));
+}
+
+Json& Json::Set(std::string_view key, Json value) {
+  if (type_ == Type::kNull) type_ = Type::kObject;
+  if (Json* existing = Find(key)) {
+    *existing = std::move(value);
+    return *existing;
+  }
+  object_.emplace_back(std::string(key), std::move(value));
+  return object_.back().second;
+}
+
+bool Json::Erase(std::string_view key) {
+  for (auto it = object_.begin(); it != object_.end(); ++it) {
+    if (it->first == key) {
+      object_.erase(it);
+      return true;
+    }
+  }
+  return false;
+}
+
+Json& Json::Push(Json value) {
+  if (type_ == Type::kNull) type_ = Type::kArray;
+  array_.push_back(std::move(value));
+  return array_.back();
+}
+
+size_t Json::size() const {
+  if (type_ == Type::kArray) return array_.size();
+  if (type_ == Type::kObject) return object_.size();
+  return 0;
+}
+
+bool operator==(const Json& a, const Json& b) {
+  if (a.type_ != b.type_) return false;
+  switch (a.type_) {
+    case Json::Type::kNull: return true;
+    case Json::Type::kBool: return a.bool_ == b.bool_;
+    case Json::Type::kInt: return a.int_ == b.int_;
+    case Json::Type::kUInt: return a.uint_ == b.uint_;
+    case Json::Type::kDouble: return a.double_ == b.double_;
+    case Json::Type::kString: return a.string_ == b.string_;
+    case Json::Type::kArray: return a.array_ == b.array_;
+    case Json::Type::kObject: {
+      if (a.object_.size() != b.object_.size()) return false;
+      for (const auto& [k, v] : a.object_) {
+        const Json* other = b.Find(k);
+        if (other == nullptr || !(*other == v)) return false;
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
+void AppendJsonString(std::string_view s, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      case '\b': out->append("\\b"); break;
+      case '\f': out->append("\\f"); break;
+      default:
+        if (c < 0x20) {
+          out->append("\\u00");
+          out->push_back(kHex[c >> 4]);
+          out->push_back(kHex[c & 15]);
+        } else {
+          out->push_back(static_cast<char>(c));
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+namespace {
+
+void AppendDouble(double d, bool is_f32, std::string* out) {
+  if (!std::isfinite(d)) {  // JSON has no NaN or infinity; Qdrant prints null for them.
+    out->append("null");
+    return;
+  }
+  char buf[64];
+  std::to_chars_result r = is_f32 ? std::to_chars(buf, buf + sizeof buf, static_cast<float>(d))
+                                  : std::to_chars(buf, buf + sizeof buf, d);
+  std::string_view text(buf, r.ptr - buf);
+  out->append(text);
+  // Keep doubles recognisable as such: serde prints 1.0, not 1.
+  if (text.find_first_of(".eE") == std::string_view::npos) out->append(".0");
+}
+
+// Builds a Json tree from RapidJSON's SAX events.
+class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeBuilder> {
+ public:
+  bool Null() { return Add(Json()); }
+  bool Bool(bool b) { return Add(Json(b)); }
+  bool Int(int i) { return Add(Json(static_cast<int64_t>(i))); }
+  bool Uint(unsigned u) { return Add(Json(static_cast<int64_t>(u))); }
+  bool Int64(int64_t i) { return Add(Json(i)); }
+  bool Uint64(uint64_t u) { return Add(Json(u)); }
+  bool Double(double d) { return Add(Json(d)); }
+  bool String(const char* s, rapidjson::SizeType n, bool) { return Add(Json(std::string(s, n))); }
+  bool StartObject() {
+    stack_.push_back(Json::MakeObject());
+    return true;
+  }
+  bool Key(const char* s, rapidjson::SizeType n, bool) {
+    keys_.emplace_back(s, n);
+    return true;
+  }
+  bool EndObject(rapidjson::SizeType) { return Close(); }
+  bool StartArray() {
+    stack_.push_back(Json::MakeArray());
+    return true;
+  }
+  bool EndArray(rapidjson::SizeType) { return Close(); }
+
+  Json TakeRoot() { return std::move(root_); }
+
+ private:
+  bool Add(Json v) {
+    if (stack_.empty()) {
+      root_ = std::move(v);
+    } else if (stack_.back().is_array()) {
+      stack_.back().as_array().push_back(std::move(v));
+    } else {
+      // Duplicate keys: the last one wins, as serde_json does for maps.
+      stack_.back().Set(keys_.back(), std::move(v));
+      keys_.pop_back();
+    }
+    return true;
+  }
+  bool Close() {
+    Json done = std::move(stack_.back());
+    stack_.pop_back();
+    return Add(std::move(done));
+  }
+
+  std::vector<Json> stack_;
+  std::vector<std::string> keys_;
+  Json root_;
+};
+
+// 1-based line and column of a byte offset, as serde reports them.
+std::pair<size_t, size_t> LineColumn(std::string_view text, size_t offset) {
+  size_t line = 1, col = 1;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return {line, col};
+}
+
+}  // namespace
+
+StatusOr<Json> Json::Parse(std::string_view text) {
+  TreeBuilder builder;
+  rapidjson::Reader reader;
+  rapidjson::MemoryStream stream(text.data(), text.size());
+  rapidjson::ParseResult result =
+      reader.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseStopWhenDoneFlag>(
+          stream, builder);
+  if (result.IsError()) {
+    auto [line, col] = LineColumn(text, result.Offset());
+    return InvalidArgument(std::string(rapidjson::GetParseError_En(result.Code())) + " at line " +
+                           std::to_string(line) + " column " + std::to_string(col));
+  }
+  // Only whitespace may follow the document.
+  for (size_t i = stream.Tell(); i < text.size(); ++i) {
+    char c = text[i];
+    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+      auto [line, col] = LineColumn(text, i);
+      return InvalidArgument("trailing characters at line " + std::to_string(line) + " column " +
+                             std::to_string(col));
+    }
+  }
+  return builder.TakeRoot();
+}
+
+void Json::DumpTo(std::string* out) const {
+  switch (type_) {
+    case Type::kNull: out->append("null"); break;
+    case Type::kBool: out->append(bool_ ? "true" : "false"); break;
+    case Type::kInt: out->append(std::to_string(int_)); break;
+    case Type::kUInt: out->append(std::to_string(uint_)); break;
+    case Type::kDouble: AppendDouble(double_, is_f32_, out); break;
+    case Type::kString: AppendJsonString(string_, out); break;
+    case Type::kArray: {
+      out->push_back('[');
+      for (size_t i = 0; i < array_.size(); ++i) {
+        if (i) out->push_back(',');
+        array_[i].DumpTo(out);
+      }
+      out->push_back(']');
+      break;
+    }
+    case Type::kObject: {
+      out->push_back('{');
+      for (size_t i = 0; i < object_.size(); ++i) {
+        if (i) out->push_back(',');
+        AppendJsonString(object_[i].first, out);
+        out->push_back(':');
+        object_[i].second.DumpTo(out);
+      }
+      out->push_back('}');
+      break;
+    }
+  }
+}
+
+std::string Json::Dump() const {
+  std::string out;
+  DumpTo(&out);
+  return out;
+}
+
+}  // namespace quiver
