@@ -1,0 +1,259 @@
+#include "api/rest/rest_api.h"
+
+#include <chrono>
+#include <cstdio>
+
+namespace quiver {
+
+const char* OperationName(Operation op) {
+  switch (op) {
+    case Operation::kServiceInfo: return "service_info";
+    case Operation::kListCollections: return "list_collections";
+    case Operation::kGetCollection: return "get_collection";
+    case Operation::kCreateCollection: return "create_collection";
+    case Operation::kUpdateCollection: return "update_collection";
+    case Operation::kDeleteCollection: return "delete_collection";
+    case Operation::kUpdateAliases: return "update_aliases";
+    case Operation::kListAliases: return "list_aliases";
+    case Operation::kCreatePayloadIndex: return "create_payload_index";
+    case Operation::kDeletePayloadIndex: return "delete_payload_index";
+    case Operation::kUpsertPoints: return "upsert_points";
+    case Operation::kUpdatePoints: return "update_points";
+    case Operation::kRetrievePoints: return "retrieve_points";
+    case Operation::kScrollPoints: return "scroll_points";
+    case Operation::kCountPoints: return "count_points";
+    case Operation::kSearchPoints: return "search_points";
+    case Operation::kFacet: return "facet";
+  }
+  return "unknown";
+}
+
+namespace rest {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string PercentDecode(std::string_view s, bool plus_is_space) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size()) {
+      auto hex = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+      };
+      int hi = hex(s[i + 1]), lo = hex(s[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
+        continue;
+      }
+    }
+    out.push_back(plus_is_space && s[i] == '+' ? ' ' : s[i]);
+  }
+  return out;
+}
+
+std::vector<std::string_view> SplitPath(std::string_view path) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    if (slash > start) parts.push_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return parts;
+}
+
+const std::vector<Route>& AllRoutes() {
+  static const std::vector<Route> routes = [] {
+    std::vector<Route> all;
+    for (auto table : {ServiceRoutes, CollectionRoutes, PointRoutes, SearchRoutes}) {
+      auto part = table();
+      all.insert(all.end(), part.begin(), part.end());
+    }
+    return all;
+  }();
+  return routes;
+}
+
+// Matches the raw path segments against a pattern; fills decoded parameters.
+bool MatchRoute(const Route& route, const std::vector<std::string_view>& segments,
+                std::map<std::string, std::string>* params) {
+  std::vector<std::string_view> pattern = SplitPath(route.pattern);
+  if (pattern.size() != segments.size()) return false;
+  std::map<std::string, std::string> found;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i].front() == '{') {
+      found[std::string(pattern[i].substr(1, pattern[i].size() - 2))] =
+          PercentDecode(segments[i], false);
+    } else if (pattern[i] != segments[i]) {
+      return false;
+    }
+  }
+  *params = std::move(found);
+  return true;
+}
+
+void AppendTime(std::string* out, Clock::time_point start) {
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6f", seconds);
+  out->append(buf);
+}
+
+HttpResponse ErrorResponse(int status, const std::string& message, Clock::time_point start) {
+  HttpResponse r;
+  r.status = status;
+  r.body = "{\"status\":{\"error\":";
+  AppendJsonString(message, &r.body);
+  r.body += "},\"time\":";
+  AppendTime(&r.body, start);
+  r.body += "}";
+  return r;
+}
+
+std::string ErrorMessage(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kNotFound: return "Not found: " + s.message();
+    case StatusCode::kInternal: return "Service internal error: " + s.message();
+    default: return s.message();
+  }
+}
+
+}  // namespace
+
+int HttpStatusOf(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk: return 200;
+    case StatusCode::kInvalidArgument: return 400;
+    case StatusCode::kNotFound: return 404;
+    case StatusCode::kAlreadyExists: return 409;
+    case StatusCode::kUnprocessable: return 422;
+    case StatusCode::kUnauthenticated: return 401;
+    case StatusCode::kPermissionDenied: return 403;
+    case StatusCode::kPayloadTooLarge: return 413;
+    case StatusCode::kUnavailable: return 503;
+    case StatusCode::kInternal: return 500;
+  }
+  return 500;
+}
+
+bool RequestContext::Wait() const {
+  auto it = query.find("wait");
+  return it != query.end() && (it->second == "true" || it->second == "1");
+}
+
+RestApi::RestApi(Catalog* catalog, ServiceInfo info) : catalog_(catalog), info_(std::move(info)) {}
+
+HttpResponse RestApi::Handle(HttpRequest& request) {
+  Clock::time_point start = Clock::now();
+  std::string_view target = request.target;
+  std::string_view path = target.substr(0, target.find('?'));
+  std::string_view query =
+      path.size() < target.size() ? target.substr(path.size() + 1) : std::string_view();
+  std::vector<std::string_view> segments = SplitPath(path);
+
+  const Route* route = nullptr;
+  bool path_matched = false;
+  std::map<std::string, std::string> params;
+  for (const Route& r : AllRoutes()) {
+    std::map<std::string, std::string> p;
+    if (!MatchRoute(r, segments, &p)) continue;
+    path_matched = true;
+    if (request.method == r.method || (request.method == "HEAD" && std::string_view(r.method) == "GET")) {
+      route = &r;
+      params = std::move(p);
+      break;
+    }
+  }
+  if (route == nullptr) {
+    if (path_matched) return ErrorResponse(405, "Method Not Allowed", start);
+    return ErrorResponse(404, "Not found: no route for " + std::string(path), start);
+  }
+
+  RequestContext ctx{request, std::move(params), {}, Json(), *catalog_, info_};
+  size_t pos = 0;
+  while (pos < query.size()) {
+    size_t amp = query.find('&', pos);
+    if (amp == std::string_view::npos) amp = query.size();
+    std::string_view kv = query.substr(pos, amp - pos);
+    size_t eq = kv.find('=');
+    std::string key = PercentDecode(kv.substr(0, eq), true);
+    std::string value = eq == std::string_view::npos ? "" : PercentDecode(kv.substr(eq + 1), true);
+    if (!key.empty()) ctx.query[key] = value;
+    pos = amp + 1;
+  }
+  if (auto it = ctx.query.find("wait"); it != ctx.query.end() && it->second != "true" &&
+                                        it->second != "false" && !it->second.empty()) {
+    return ErrorResponse(400, "Query deserialize error: wait: provided string was not `true` or `false`", start);
+  }
+  if (!request.body.empty()) {
+    auto parsed = Json::Parse(request.body);
+    if (!parsed.ok()) {
+      return ErrorResponse(400, "Format error in JSON body: " + parsed.status().message(), start);
+    }
+    ctx.body = std::move(parsed).value();
+  }
+
+  StatusOr<Reply> reply = Status(StatusCode::kInternal, "unhandled");
+  try {
+    reply = route->handler(ctx);
+  } catch (const std::exception& e) {
+    // Last resort: a bug of ours, never a client's mistake. Answer 500, keep serving.
+    return ErrorResponse(500, std::string("Service internal error: ") + e.what(), start);
+  }
+  if (!reply.ok()) {
+    return ErrorResponse(HttpStatusOf(reply.status().code()), ErrorMessage(reply.status()), start);
+  }
+  HttpResponse response;
+  response.status = reply->status;
+  if (reply->raw_text) {
+    response.content_type = "text/plain; charset=utf-8";
+    response.body = *reply->raw_text;
+    return response;
+  }
+  if (reply->bare_json) {
+    response.body = reply->result.Dump();
+    return response;
+  }
+  response.body = "{\"result\":";
+  reply->result.DumpTo(&response.body);
+  response.body += ",\"status\":\"ok\",\"time\":";
+  AppendTime(&response.body, start);
+  response.body += "}";
+  return response;
+}
+
+StatusOr<Reply> Ok(Json result) {
+  Reply r;
+  r.result = std::move(result);
+  return r;
+}
+
+StatusOr<std::shared_ptr<Collection>> CollectionOf(RequestContext& ctx) {
+  return ctx.catalog.Get(ctx.Param("collection_name"));
+}
+
+Json RenderPoint(const PointOut& p) {
+  Json j = Json::MakeObject();
+  j.Set("id", p.id.ToJson());
+  if (p.score) {
+    j.Set("version", Json(p.version));
+    j.Set("score", Json::Float(*p.score));
+  }
+  j.Set("payload", p.payload ? *p.payload : Json());
+  j.Set("vector", p.vector ? *p.vector : Json());
+  if (p.order_value) j.Set("order_value", *p.order_value);
+  return j;
+}
+
+Json RenderUpdate(const UpdateResult& r) {
+  return Json(Json::Object{{"operation_id", Json(r.operation_id)},
+                           {"status", Json(r.completed ? "completed" : "acknowledged")}});
+}
+
+}  // namespace rest
+}  // namespace quiver

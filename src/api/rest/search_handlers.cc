@@ -1,0 +1,150 @@
+// Search-family routes: the universal query, legacy search / recommend / discover, groups,
+// facets and the distance matrix.
+#include "api/rest/parse.h"
+#include "api/rest/rest_api.h"
+
+namespace quiver::rest {
+namespace {
+
+using Parser = StatusOr<QueryRequest> (*)(const Json&);
+
+// Resolves ids of vector inputs in the `lookup_from` collection when one is named.
+StatusOr<VectorLookup> LookupFor(RequestContext& ctx, const QueryRequest& r) {
+  if (!r.lookup_from) return VectorLookup();
+  QUIVER_ASSIGN_OR_RETURN(auto other, ctx.catalog.Get(r.lookup_from->collection));
+  std::string vector = r.lookup_from->vector;
+  return VectorLookup([other, vector](const PointId& id, const std::string& using_vector) {
+    return other->GetVector(id, vector.empty() ? using_vector : vector);
+  });
+}
+
+StatusOr<std::vector<PointOut>> Run(RequestContext& ctx, const QueryRequest& r) {
+  QUIVER_ASSIGN_OR_RETURN(auto c, CollectionOf(ctx));
+  QUIVER_ASSIGN_OR_RETURN(VectorLookup lookup, LookupFor(ctx, r));
+  return c->Query(r, lookup);
+}
+
+Json RenderPoints(const std::vector<PointOut>& points) {
+  Json list = Json::MakeArray();
+  for (const PointOut& p : points) list.Push(RenderPoint(p));
+  return list;
+}
+
+// Legacy routes answer a bare list; the universal query wraps it in {points}.
+template <Parser parse, bool wrap>
+StatusOr<Reply> Single(RequestContext& ctx) {
+  QUIVER_ASSIGN_OR_RETURN(QueryRequest r, parse(ctx.body));
+  QUIVER_ASSIGN_OR_RETURN(auto points, Run(ctx, r));
+  if (wrap) return Ok(Json(Json::Object{{"points", RenderPoints(points)}}));
+  return Ok(RenderPoints(points));
+}
+
+template <Parser parse, bool wrap>
+StatusOr<Reply> BatchOf(RequestContext& ctx) {
+  const Json* searches = ctx.body.Find("searches");
+  if (searches == nullptr || !searches->is_array()) return FormatError("missing field `searches`");
+  std::vector<QueryRequest> requests;
+  for (const Json& s : searches->as_array()) {
+    QUIVER_ASSIGN_OR_RETURN(QueryRequest r, parse(s));
+    requests.push_back(std::move(r));
+  }
+  Json out = Json::MakeArray();
+  for (const QueryRequest& r : requests) {
+    QUIVER_ASSIGN_OR_RETURN(auto points, Run(ctx, r));
+    out.Push(wrap ? Json(Json::Object{{"points", RenderPoints(points)}}) : RenderPoints(points));
+  }
+  return Ok(out);
+}
+
+template <Parser parse>
+StatusOr<Reply> Groups(RequestContext& ctx) {
+  QUIVER_ASSIGN_OR_RETURN(QueryRequest r, parse(ctx.body));
+  QUIVER_ASSIGN_OR_RETURN(auto group_by, ReadString(ctx.body, "group_by"));
+  if (!group_by) return FormatError("missing field `group_by`");
+  QUIVER_ASSIGN_OR_RETURN(size_t group_size, ReadSize(ctx.body, "group_size", 3));
+  QUIVER_ASSIGN_OR_RETURN(auto c, CollectionOf(ctx));
+  QUIVER_ASSIGN_OR_RETURN(VectorLookup lookup, LookupFor(ctx, r));
+  QUIVER_ASSIGN_OR_RETURN(auto groups, c->QueryGroups(r, *group_by, group_size, lookup));
+  Json list = Json::MakeArray();
+  for (const GroupResult& g : groups) {
+    list.Push(Json(Json::Object{{"id", g.id}, {"hits", RenderPoints(g.hits)}}));
+  }
+  return Ok(Json(Json::Object{{"groups", list}}));
+}
+
+StatusOr<QueryRequest> ParseSearchForGroups(const Json& body) {
+  // search/groups has no offset and a required limit of groups.
+  return ParseSearchRequest(body);
+}
+
+StatusOr<Reply> Facet(RequestContext& ctx) {
+  QUIVER_ASSIGN_OR_RETURN(auto c, CollectionOf(ctx));
+  QUIVER_ASSIGN_OR_RETURN(auto key, ReadString(ctx.body, "key"));
+  if (!key) return FormatError("missing field `key`");
+  QUIVER_ASSIGN_OR_RETURN(auto filter, ParseOptionalFilter(ctx.body.Find("filter")));
+  QUIVER_ASSIGN_OR_RETURN(size_t limit, ReadSize(ctx.body, "limit", 10));
+  QUIVER_ASSIGN_OR_RETURN(auto hits, c->Facet(*key, filter, limit));
+  Json list = Json::MakeArray();
+  for (const FacetHit& h : hits) {
+    list.Push(Json(Json::Object{{"value", h.value}, {"count", Json(static_cast<uint64_t>(h.count))}}));
+  }
+  return Ok(Json(Json::Object{{"hits", list}}));
+}
+
+StatusOr<MatrixResult> RunMatrix(RequestContext& ctx) {
+  QUIVER_ASSIGN_OR_RETURN(auto c, CollectionOf(ctx));
+  const Json body = ctx.body.is_null() ? Json::MakeObject() : ctx.body;
+  QUIVER_ASSIGN_OR_RETURN(auto filter, ParseOptionalFilter(body.Find("filter")));
+  QUIVER_ASSIGN_OR_RETURN(size_t sample, ReadSize(body, "sample", 10));
+  QUIVER_ASSIGN_OR_RETURN(size_t limit, ReadSize(body, "limit", 3));
+  QUIVER_ASSIGN_OR_RETURN(auto using_vector, ReadString(body, "using"));
+  return c->Matrix(filter, sample, limit, using_vector.value_or(""));
+}
+
+StatusOr<Reply> MatrixPairs(RequestContext& ctx) {
+  QUIVER_ASSIGN_OR_RETURN(MatrixResult m, RunMatrix(ctx));
+  Json pairs = Json::MakeArray();
+  for (const auto& e : m.entries) {
+    pairs.Push(Json(Json::Object{{"a", m.ids[e.row].ToJson()},
+                                 {"b", m.ids[e.col].ToJson()},
+                                 {"score", Json::Float(e.score)}}));
+  }
+  return Ok(Json(Json::Object{{"pairs", pairs}}));
+}
+
+StatusOr<Reply> MatrixOffsets(RequestContext& ctx) {
+  QUIVER_ASSIGN_OR_RETURN(MatrixResult m, RunMatrix(ctx));
+  Json rows = Json::MakeArray(), cols = Json::MakeArray(), scores = Json::MakeArray(),
+       ids = Json::MakeArray();
+  for (const auto& e : m.entries) {
+    rows.Push(Json(static_cast<uint64_t>(e.row)));
+    cols.Push(Json(static_cast<uint64_t>(e.col)));
+    scores.Push(Json::Float(e.score));
+  }
+  for (const PointId& id : m.ids) ids.Push(id.ToJson());
+  return Ok(Json(Json::Object{{"offsets_row", rows}, {"offsets_col", cols}, {"scores", scores}, {"ids", ids}}));
+}
+
+}  // namespace
+
+std::vector<Route> SearchRoutes() {
+  using O = Operation;
+  return {
+      {"POST", "/collections/{collection_name}/points/query", O::kSearchPoints, Single<ParseQueryRequest, true>},
+      {"POST", "/collections/{collection_name}/points/query/batch", O::kSearchPoints, BatchOf<ParseQueryRequest, true>},
+      {"POST", "/collections/{collection_name}/points/query/groups", O::kSearchPoints, Groups<ParseQueryRequest>},
+      {"POST", "/collections/{collection_name}/points/search", O::kSearchPoints, Single<ParseSearchRequest, false>},
+      {"POST", "/collections/{collection_name}/points/search/batch", O::kSearchPoints, BatchOf<ParseSearchRequest, false>},
+      {"POST", "/collections/{collection_name}/points/search/groups", O::kSearchPoints, Groups<ParseSearchForGroups>},
+      {"POST", "/collections/{collection_name}/points/recommend", O::kSearchPoints, Single<ParseRecommendRequest, false>},
+      {"POST", "/collections/{collection_name}/points/recommend/batch", O::kSearchPoints, BatchOf<ParseRecommendRequest, false>},
+      {"POST", "/collections/{collection_name}/points/recommend/groups", O::kSearchPoints, Groups<ParseRecommendRequest>},
+      {"POST", "/collections/{collection_name}/points/discover", O::kSearchPoints, Single<ParseDiscoverRequest, false>},
+      {"POST", "/collections/{collection_name}/points/discover/batch", O::kSearchPoints, BatchOf<ParseDiscoverRequest, false>},
+      {"POST", "/collections/{collection_name}/points/search/matrix/pairs", O::kSearchPoints, MatrixPairs},
+      {"POST", "/collections/{collection_name}/points/search/matrix/offsets", O::kSearchPoints, MatrixOffsets},
+      {"POST", "/collections/{collection_name}/facet", O::kFacet, Facet},
+  };
+}
+
+}  // namespace quiver::rest

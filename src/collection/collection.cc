@@ -1,0 +1,310 @@
+#include "collection/collection.h"
+
+#include <mutex>
+
+#include "collection/point_codec.h"
+
+namespace quiver {
+namespace {
+
+std::string BigEndian64(uint64_t v) {
+  std::string out(8, '\0');
+  for (int i = 7; i >= 0; --i, v >>= 8) out[i] = static_cast<char>(v & 0xff);
+  return out;
+}
+
+Status PointNotFound(const PointId& id) {
+  return NotFound("No point with id " + id.ToString() + " found");
+}
+
+// Appending rather than `"p" + s`: GCC 12 warns falsely (-Wrestrict) on the latter.
+std::string KeyPrefix(char kind, uint64_t uid) {
+  std::string key(1, kind);
+  key += BigEndian64(uid);
+  return key;
+}
+
+}  // namespace
+
+std::string PointKeyPrefix(uint64_t uid) { return KeyPrefix('p', uid); }
+std::string PayloadIndexKeyPrefix(uint64_t uid) { return KeyPrefix('i', uid); }
+std::string PayloadIndexKey(uint64_t uid, const std::string& field) {
+  return PayloadIndexKeyPrefix(uid) + field;
+}
+
+Collection::Collection(uint64_t uid, std::string name, CollectionConfig config, KvStore* store)
+    : uid_(uid), name_(std::move(name)), store_(store), config_(std::move(config)) {
+  for (const auto& [vname, params] : config_.vectors) {
+    if (params.multivector) {
+      other_[vname];
+    } else {
+      DenseColumn& col = dense_[vname];
+      col.dim = params.size;
+      col.distance = params.distance;
+    }
+  }
+  for (const auto& [vname, params] : config_.sparse_vectors) other_[vname];
+}
+
+CollectionConfig Collection::config() const {
+  std::shared_lock lock(mu_);
+  return config_;
+}
+
+Status Collection::UpdateConfig(const Json& patch, CollectionConfig* updated) {
+  std::unique_lock lock(mu_);
+  QUIVER_RETURN_IF_ERROR(config_.ApplyUpdate(patch));
+  *updated = config_;
+  return Status::Ok();
+}
+
+std::string Collection::PointKey(const PointId& id) const {
+  return PointKeyPrefix(uid_) + id.Encode();
+}
+
+Status Collection::Load() {
+  std::unique_lock lock(mu_);
+  std::string prefix = PointKeyPrefix(uid_);
+  Status decode_error;
+  QUIVER_RETURN_IF_ERROR(store_->ScanPrefix(prefix, [&](std::string_view key, std::string_view value) {
+    auto id = PointId::Decode(key.substr(prefix.size()));
+    auto point = DecodePoint(value);
+    if (!id.ok() || !point.ok()) {
+      decode_error = Internal("collection " + name_ + ": corrupt record in storage");
+      return false;
+    }
+    next_operation_id_ = std::max(next_operation_id_, point->version + 1);
+    Insert(*id, std::move(point).value());
+    return true;
+  }));
+  QUIVER_RETURN_IF_ERROR(decode_error);
+  std::string index_prefix = PayloadIndexKeyPrefix(uid_);
+  return store_->ScanPrefix(index_prefix, [&](std::string_view key, std::string_view value) {
+    auto schema = Json::Parse(value);
+    if (schema.ok()) payload_schema_.Set(key.substr(index_prefix.size()), *schema);
+    return true;
+  });
+}
+
+void Collection::Insert(const PointId& id, StoredPoint point) {
+  uint32_t slot = SlotFor(id);
+  slots_[slot].payload = point.payload.is_object() ? std::move(point.payload) : Json::MakeObject();
+  slots_[slot].version = point.version;
+  SetVectors(slot, point.vectors, true);
+}
+
+uint32_t Collection::SlotFor(const PointId& id) {
+  auto it = offsets_.find(id);
+  if (it != offsets_.end()) return it->second;
+  uint32_t slot = static_cast<uint32_t>(slots_.size());
+  slots_.push_back(Slot{id, Json::MakeObject(), 0, true});
+  for (auto& [name, col] : dense_) {
+    col.data.resize(col.data.size() + col.dim);
+    col.present.push_back(0);
+  }
+  for (auto& [name, col] : other_) col.emplace_back();
+  offsets_.emplace(id, slot);
+  return slot;
+}
+
+void Collection::SetVectors(uint32_t slot, const NamedVectors& vectors, bool replace_all) {
+  if (replace_all) {
+    for (auto& [name, col] : dense_) col.present[slot] = 0;
+    for (auto& [name, col] : other_) col[slot].reset();
+  }
+  for (const auto& [name, value] : vectors) {
+    if (auto it = dense_.find(name); it != dense_.end()) {
+      const auto& d = std::get<DenseVector>(value);
+      std::copy(d.begin(), d.end(), it->second.data.begin() + size_t{slot} * it->second.dim);
+      it->second.present[slot] = 1;
+    } else if (auto ot = other_.find(name); ot != other_.end()) {
+      ot->second[slot] = value;
+    }
+  }
+}
+
+void Collection::RemoveVector(uint32_t slot, const std::string& name) {
+  if (auto it = dense_.find(name); it != dense_.end()) it->second.present[slot] = 0;
+  if (auto ot = other_.find(name); ot != other_.end()) ot->second[slot].reset();
+}
+
+StoredPoint Collection::ToStored(uint32_t slot) const {
+  StoredPoint p;
+  p.version = slots_[slot].version;
+  p.payload = slots_[slot].payload;
+  p.vectors = VectorsOf(slot);
+  return p;
+}
+
+std::vector<uint32_t> Collection::SelectSlots(const PointSelector& selector) const {
+  std::vector<uint32_t> out;
+  if (selector.filter) {
+    for (uint32_t s = 0; s < slots_.size(); ++s) {
+      if (slots_[s].live && MatchesFilter(s, selector.filter)) out.push_back(s);
+    }
+    return out;
+  }
+  for (const PointId& id : selector.ids) {
+    auto it = offsets_.find(id);
+    if (it != offsets_.end()) out.push_back(it->second);
+  }
+  return out;
+}
+
+Status Collection::Validate(const UpdateOperation& op) const {
+  using Kind = UpdateOperation::Kind;
+  switch (op.kind) {
+    case Kind::kUpsert:
+    case Kind::kUpdateVectors:
+      for (const PointStruct& p : op.points) {
+        NamedVectors copy = p.vectors;
+        QUIVER_RETURN_IF_ERROR(ConformVectors(config_, &copy));
+      }
+      break;
+    case Kind::kDeleteVectors:
+      for (const std::string& name : op.vector_names) {
+        if (!config_.vectors.count(name) && !config_.sparse_vectors.count(name)) {
+          return InvalidArgument("Wrong input: Not existing vector name error: " + name);
+        }
+      }
+      break;
+    case Kind::kSetPayload:
+    case Kind::kOverwritePayload:
+      if (!op.payload.is_object()) {
+        return InvalidArgument("Format error in JSON body: payload must be an object");
+      }
+      break;
+    default:
+      break;
+  }
+  return Status::Ok();
+}
+
+void Collection::ApplyOne(const UpdateOperation& op, uint64_t version,
+                          std::vector<uint32_t>* touched) {
+  using Kind = UpdateOperation::Kind;
+  auto touch = [&](uint32_t slot) {
+    slots_[slot].version = version;
+    touched->push_back(slot);
+  };
+  switch (op.kind) {
+    case Kind::kUpsert:
+      for (const PointStruct& p : op.points) {
+        NamedVectors vectors = p.vectors;
+        (void)ConformVectors(config_, &vectors);  // validated before: normalises Cosine
+        uint32_t slot = SlotFor(p.id);
+        slots_[slot].live = true;
+        slots_[slot].payload = p.payload.is_object() ? p.payload : Json::MakeObject();
+        SetVectors(slot, vectors, true);
+        touch(slot);
+      }
+      break;
+    case Kind::kUpdateVectors:
+      for (const PointStruct& p : op.points) {
+        NamedVectors vectors = p.vectors;
+        (void)ConformVectors(config_, &vectors);
+        auto it = offsets_.find(p.id);
+        if (it == offsets_.end()) continue;
+        SetVectors(it->second, vectors, false);
+        touch(it->second);
+      }
+      break;
+    case Kind::kDeletePoints:
+      for (uint32_t slot : SelectSlots(op.selector)) {
+        offsets_.erase(slots_[slot].id);
+        slots_[slot].live = false;
+        slots_[slot].payload = Json::MakeObject();
+        SetVectors(slot, {}, true);
+        touched->push_back(slot);
+      }
+      break;
+    case Kind::kSetPayload:
+      for (uint32_t slot : SelectSlots(op.selector)) {
+        Json& payload = slots_[slot].payload;
+        if (op.key) {
+          SetPayloadAtPath(&payload, *op.key, op.payload);
+        } else {
+          for (const auto& [k, v] : op.payload.as_object()) payload.Set(k, v);
+        }
+        touch(slot);
+      }
+      break;
+    case Kind::kOverwritePayload:
+      for (uint32_t slot : SelectSlots(op.selector)) {
+        slots_[slot].payload = op.payload;
+        touch(slot);
+      }
+      break;
+    case Kind::kDeletePayload:
+      for (uint32_t slot : SelectSlots(op.selector)) {
+        for (const PayloadPath& key : op.keys) DeletePayloadAtPath(&slots_[slot].payload, key);
+        touch(slot);
+      }
+      break;
+    case Kind::kClearPayload:
+      for (uint32_t slot : SelectSlots(op.selector)) {
+        slots_[slot].payload = Json::MakeObject();
+        touch(slot);
+      }
+      break;
+    case Kind::kDeleteVectors:
+      for (uint32_t slot : SelectSlots(op.selector)) {
+        for (const std::string& name : op.vector_names) RemoveVector(slot, name);
+        touch(slot);
+      }
+      break;
+  }
+}
+
+StatusOr<UpdateResult> Collection::Apply(const std::vector<UpdateOperation>& ops, bool wait) {
+  std::unique_lock lock(mu_);
+  // Validate everything first, so that an invalid operation changes nothing. Points that
+  // update_vectors names must exist, or be created earlier in the same batch.
+  std::unordered_map<PointId, bool, PointIdHash> created;
+  for (const UpdateOperation& op : ops) {
+    QUIVER_RETURN_IF_ERROR(Validate(op));
+    if (op.kind == UpdateOperation::Kind::kUpsert) {
+      for (const PointStruct& p : op.points) created[p.id] = true;
+    } else if (op.kind == UpdateOperation::Kind::kUpdateVectors) {
+      for (const PointStruct& p : op.points) {
+        if (!offsets_.count(p.id) && !created.count(p.id)) return PointNotFound(p.id);
+      }
+    }
+  }
+  uint64_t version = next_operation_id_++;
+  std::vector<uint32_t> touched;
+  for (const UpdateOperation& op : ops) ApplyOne(op, version, &touched);
+
+  WriteBatch batch;
+  std::sort(touched.begin(), touched.end());
+  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+  for (uint32_t slot : touched) {
+    if (slots_[slot].live) {
+      batch.Put(PointKey(slots_[slot].id), EncodePoint(ToStored(slot)));
+    } else {
+      batch.Delete(PointKey(slots_[slot].id));
+    }
+  }
+  if (!batch.empty()) QUIVER_RETURN_IF_ERROR(store_->Write(batch, /*sync=*/false));
+  return UpdateResult{version, wait};
+}
+
+Status Collection::CreatePayloadIndex(const std::string& field, const Json& schema) {
+  std::unique_lock lock(mu_);
+  WriteBatch batch;
+  batch.Put(PayloadIndexKey(uid_, field), schema.Dump());
+  QUIVER_RETURN_IF_ERROR(store_->Write(batch, false));
+  payload_schema_.Set(field, schema);
+  return Status::Ok();
+}
+
+Status Collection::DeletePayloadIndex(const std::string& field) {
+  std::unique_lock lock(mu_);
+  WriteBatch batch;
+  batch.Delete(PayloadIndexKey(uid_, field));
+  QUIVER_RETURN_IF_ERROR(store_->Write(batch, false));
+  payload_schema_.Erase(field);
+  return Status::Ok();
+}
+
+}  // namespace quiver

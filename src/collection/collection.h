@@ -1,0 +1,161 @@
+#pragma once
+// Collection: the points of one collection, in memory, backed by the KvStore.
+//
+// Thread safety: every public method may be called concurrently. Writes take the collection's
+// lock exclusively, so they are applied one at a time in arrival order; reads share it.
+//
+// Invariants: `offsets_` maps each live point id to its slot; a slot's vectors sit at the same
+// index in every column. Every applied write is in the KvStore's log before Apply() returns.
+// Search is an exact scan over the slots (SIMD distances); the HNSW index plugs in at
+// ScoreCandidates (issue: fast search).
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "collection/config.h"
+#include "collection/operations.h"
+#include "collection/point_codec.h"
+#include "collection/query.h"
+#include "storage/kv_store.h"
+
+namespace quiver {
+
+struct ScrollResult {
+  std::vector<PointOut> points;
+  std::optional<PointId> next_page_offset;
+};
+
+struct FacetHit {
+  Json value;
+  size_t count = 0;
+};
+
+struct GroupResult {
+  Json id;
+  std::vector<PointOut> hits;
+};
+
+struct MatrixResult {
+  std::vector<PointId> ids;  // the sampled points
+  struct Entry {
+    size_t row, col;  // indices into ids
+    float score;
+  };
+  std::vector<Entry> entries;
+};
+
+class Collection {
+ public:
+  Collection(uint64_t uid, std::string name, CollectionConfig config, KvStore* store);
+
+  // Rebuilds in-memory state from the store. Called once, before the collection is shared.
+  Status Load();
+
+  const std::string& name() const { return name_; }
+  uint64_t uid() const { return uid_; }
+  CollectionConfig config() const;
+  // Applies a PATCH body to the config; the caller persists it (the catalog owns meta keys).
+  Status UpdateConfig(const Json& patch, CollectionConfig* updated);
+
+  // Applies the operations in order, atomically with respect to readers and validation: when
+  // one is invalid nothing is changed.
+  StatusOr<UpdateResult> Apply(const std::vector<UpdateOperation>& ops, bool wait);
+
+  // Payload index schema (`PUT /collections/{c}/index`): field -> {data_type, params}.
+  Status CreatePayloadIndex(const std::string& field, const Json& schema);
+  Status DeletePayloadIndex(const std::string& field);
+
+  // Reads.
+  StatusOr<std::vector<PointOut>> Retrieve(const std::vector<PointId>& ids,
+                                           const PayloadSelector& with_payload,
+                                           const VectorSelector& with_vector) const;
+  StatusOr<ScrollResult> Scroll(const std::optional<Filter>& filter, size_t limit,
+                                const std::optional<PointId>& offset,
+                                const std::optional<OrderBy>& order_by,
+                                const PayloadSelector& with_payload,
+                                const VectorSelector& with_vector) const;
+  size_t Count(const std::optional<Filter>& filter) const;
+  // `lookup` resolves ids from lookup_from; null means this collection.
+  StatusOr<std::vector<PointOut>> Query(const QueryRequest& request,
+                                        const VectorLookup& lookup) const;
+  StatusOr<std::vector<GroupResult>> QueryGroups(const QueryRequest& request,
+                                                 const std::string& group_by, size_t group_size,
+                                                 const VectorLookup& lookup) const;
+  StatusOr<std::vector<FacetHit>> Facet(const std::string& key, const std::optional<Filter>& filter,
+                                        size_t limit) const;
+  StatusOr<MatrixResult> Matrix(const std::optional<Filter>& filter, size_t sample, size_t limit,
+                                const std::string& using_vector) const;
+  StatusOr<VectorValue> GetVector(const PointId& id, const std::string& name) const;
+
+  // The `result` of `GET /collections/{name}`.
+  Json Info() const;
+
+ private:
+  struct Slot {
+    PointId id;
+    Json payload;  // an object
+    uint64_t version = 0;
+    bool live = false;
+  };
+  struct DenseColumn {
+    size_t dim = 0;
+    Distance distance = Distance::kCosine;
+    std::vector<float> data;       // slots * dim
+    std::vector<uint8_t> present;  // per slot
+  };
+  struct Scored {
+    uint32_t slot;
+    float score;
+  };
+  class Scorer;  // search.cc
+
+  // Writes (collection.cc). REQUIRES: mu_ held exclusively.
+  Status Validate(const UpdateOperation& op) const;
+  void ApplyOne(const UpdateOperation& op, uint64_t version, std::vector<uint32_t>* touched);
+  uint32_t SlotFor(const PointId& id);
+  void SetVectors(uint32_t slot, const NamedVectors& vectors, bool replace_all);
+  void RemoveVector(uint32_t slot, const std::string& name);
+  std::vector<uint32_t> SelectSlots(const PointSelector& selector) const;
+  std::string PointKey(const PointId& id) const;
+  StoredPoint ToStored(uint32_t slot) const;
+  void Insert(const PointId& id, StoredPoint point);  // for Load()
+
+  // Reads (collection_read.cc, search.cc). REQUIRES: mu_ held (shared is enough).
+  bool MatchesFilter(uint32_t slot, const std::optional<Filter>& filter) const;
+  bool HasVector(uint32_t slot, std::string_view name) const;
+  NamedVectors VectorsOf(uint32_t slot) const;
+  PointOut Render(uint32_t slot, const PayloadSelector& with_payload,
+                  const VectorSelector& with_vector) const;
+  StatusOr<std::vector<Scored>> RunQuery(const QueryRequest& request, const VectorLookup& lookup,
+                                         size_t limit) const;
+  StatusOr<VectorValue> ResolveInput(const VectorInput& input, const std::string& using_vector,
+                                     const VectorLookup& lookup,
+                                     std::vector<PointId>* used_ids) const;
+  StatusOr<VectorValue> VectorAt(uint32_t slot, const std::string& name) const;
+
+  const uint64_t uid_;
+  const std::string name_;
+  KvStore* const store_;
+
+  mutable std::shared_mutex mu_;
+  CollectionConfig config_;
+  Json payload_schema_ = Json::MakeObject();
+  uint64_t next_operation_id_ = 0;
+  std::vector<Slot> slots_;
+  std::unordered_map<PointId, uint32_t, PointIdHash> offsets_;
+  std::map<std::string, DenseColumn> dense_;
+  // Sparse vectors and multivectors, per slot (absent = the point has no such vector).
+  std::map<std::string, std::vector<std::optional<VectorValue>>> other_;
+};
+
+// Storage key prefixes (docs/formats/storage-keys.md).
+std::string PointKeyPrefix(uint64_t collection_uid);
+std::string PayloadIndexKey(uint64_t collection_uid, const std::string& field);
+std::string PayloadIndexKeyPrefix(uint64_t collection_uid);
+
+}  // namespace quiver

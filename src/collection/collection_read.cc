@@ -1,0 +1,293 @@
+// Collection reads that do not score vectors: retrieve, scroll, count, facet, info.
+#include <algorithm>
+#include <mutex>
+
+#include "collection/collection.h"
+#include "collection/point_codec.h"
+
+namespace quiver {
+namespace {
+
+// Copies the value at a dotted path of `src` into `dst`, creating the objects on the way.
+void IncludePath(const Json& src, std::string_view path, Json* dst) {
+  size_t dot = path.find('.');
+  std::string_view head = path.substr(0, dot);
+  const Json* value = src.Find(head);
+  if (value == nullptr) return;
+  if (dot == std::string_view::npos) {
+    dst->Set(head, *value);
+    return;
+  }
+  if (!value->is_object()) return;
+  Json* child = dst->Find(head);
+  if (child == nullptr) child = &dst->Set(head, Json::MakeObject());
+  IncludePath(*value, path.substr(dot + 1), child);
+}
+
+Json SelectPayload(const Json& payload, const PayloadSelector& selector) {
+  switch (selector.mode) {
+    case PayloadSelector::Mode::kAll:
+    case PayloadSelector::Mode::kNone:
+      return payload;
+    case PayloadSelector::Mode::kInclude: {
+      Json out = Json::MakeObject();
+      for (const std::string& p : selector.paths) IncludePath(payload, p, &out);
+      return out;
+    }
+    case PayloadSelector::Mode::kExclude: {
+      Json out = payload;
+      for (const std::string& p : selector.paths) {
+        auto path = PayloadPath::Parse(p);
+        if (path.ok()) DeletePayloadAtPath(&out, *path);
+      }
+      return out;
+    }
+  }
+  return payload;
+}
+
+// Sort key for order_by: numbers, and datetimes as strings parsed by the filter module.
+std::optional<double> OrderValue(const Json& payload, const PayloadPath& path) {
+  std::optional<double> best;
+  for (const Json* v : ValuesAtPath(payload, path)) {
+    std::optional<double> x;
+    if (v->is_number()) x = v->as_double();
+    else if (v->is_string()) x = ParseDatetimeSeconds(v->as_string());
+    if (x && (!best || *x < *best)) best = x;
+  }
+  return best;
+}
+
+}  // namespace
+
+bool Collection::HasVector(uint32_t slot, std::string_view name) const {
+  if (auto it = dense_.find(std::string(name)); it != dense_.end()) return it->second.present[slot];
+  if (auto ot = other_.find(std::string(name)); ot != other_.end()) {
+    return ot->second[slot].has_value();
+  }
+  return false;
+}
+
+bool Collection::MatchesFilter(uint32_t slot, const std::optional<Filter>& filter) const {
+  if (!filter) return true;
+  PointView view{slots_[slot].id, slots_[slot].payload,
+                 [this, slot](std::string_view name) { return HasVector(slot, name); }};
+  return Matches(*filter, view);
+}
+
+NamedVectors Collection::VectorsOf(uint32_t slot) const {
+  NamedVectors out;
+  for (const auto& [name, col] : dense_) {
+    if (!col.present[slot]) continue;
+    const float* begin = col.data.data() + size_t{slot} * col.dim;
+    out.emplace_back(name, DenseVector(begin, begin + col.dim));
+  }
+  for (const auto& [name, col] : other_) {
+    if (col[slot]) out.emplace_back(name, *col[slot]);
+  }
+  return out;
+}
+
+PointOut Collection::Render(uint32_t slot, const PayloadSelector& with_payload,
+                            const VectorSelector& with_vector) const {
+  PointOut out;
+  out.id = slots_[slot].id;
+  out.version = slots_[slot].version;
+  if (with_payload.mode != PayloadSelector::Mode::kNone) {
+    out.payload = SelectPayload(slots_[slot].payload, with_payload);
+  }
+  if (with_vector.any()) {
+    NamedVectors vectors = VectorsOf(slot);
+    if (config_.unnamed_vector && with_vector.all && vectors.size() == 1 &&
+        vectors[0].first.empty() && config_.sparse_vectors.empty()) {
+      out.vector = VectorToJson(vectors[0].second);
+    } else {
+      Json named = Json::MakeObject();
+      for (const auto& [name, value] : vectors) {
+        bool wanted = with_vector.all || std::find(with_vector.names.begin(),
+                                                   with_vector.names.end(),
+                                                   name) != with_vector.names.end();
+        if (wanted) named.Set(name, VectorToJson(value));
+      }
+      // The unnamed vector alone is shown bare, as Qdrant does.
+      if (named.size() == 1 && named.as_object()[0].first.empty()) {
+        out.vector = named.as_object()[0].second;
+      } else {
+        out.vector = std::move(named);
+      }
+    }
+  }
+  return out;
+}
+
+StatusOr<std::vector<PointOut>> Collection::Retrieve(const std::vector<PointId>& ids,
+                                                     const PayloadSelector& with_payload,
+                                                     const VectorSelector& with_vector) const {
+  std::shared_lock lock(mu_);
+  std::vector<PointOut> out;
+  std::unordered_map<PointId, bool, PointIdHash> seen;
+  for (const PointId& id : ids) {
+    auto it = offsets_.find(id);
+    if (it == offsets_.end() || seen.count(id)) continue;
+    seen[id] = true;
+    out.push_back(Render(it->second, with_payload, with_vector));
+  }
+  return out;
+}
+
+StatusOr<ScrollResult> Collection::Scroll(const std::optional<Filter>& filter, size_t limit,
+                                          const std::optional<PointId>& offset,
+                                          const std::optional<OrderBy>& order_by,
+                                          const PayloadSelector& with_payload,
+                                          const VectorSelector& with_vector) const {
+  std::shared_lock lock(mu_);
+  ScrollResult result;
+  if (order_by) {
+    QUIVER_ASSIGN_OR_RETURN(PayloadPath path, PayloadPath::Parse(order_by->key));
+    const Json* schema = payload_schema_.Find(order_by->key);
+    std::string type;
+    if (schema && schema->Find("data_type")) type = schema->Find("data_type")->as_string();
+    if (type != "integer" && type != "float" && type != "datetime") {
+      return InvalidArgument("Bad request: No range index for `order_by` key: `" + order_by->key +
+                             "`. Please create one to use `order_by`. Check "
+                             "https://qdrant.tech/documentation/concepts/indexing/#payload-index "
+                             "to see which payload schemas support Range conditions");
+    }
+    std::vector<std::pair<double, uint32_t>> ordered;
+    for (uint32_t s = 0; s < slots_.size(); ++s) {
+      if (!slots_[s].live || !MatchesFilter(s, filter)) continue;
+      auto v = OrderValue(slots_[s].payload, path);
+      if (!v) continue;
+      if (order_by->start_from &&
+          (order_by->descending ? *v > *order_by->start_from : *v < *order_by->start_from)) {
+        continue;
+      }
+      ordered.emplace_back(*v, s);
+    }
+    auto less = [&](const auto& a, const auto& b) {
+      if (a.first != b.first) return order_by->descending ? a.first > b.first : a.first < b.first;
+      return slots_[a.second].id < slots_[b.second].id;
+    };
+    std::sort(ordered.begin(), ordered.end(), less);
+    for (size_t i = 0; i < ordered.size() && i < limit; ++i) {
+      PointOut p = Render(ordered[i].second, with_payload, with_vector);
+      double v = ordered[i].first;
+      p.order_value = (v == static_cast<int64_t>(v)) ? Json(static_cast<int64_t>(v)) : Json(v);
+      result.points.push_back(std::move(p));
+    }
+    return result;
+  }
+  std::vector<uint32_t> matching;
+  for (uint32_t s = 0; s < slots_.size(); ++s) {
+    if (!slots_[s].live || (offset && slots_[s].id < *offset)) continue;
+    if (MatchesFilter(s, filter)) matching.push_back(s);
+  }
+  auto by_id = [&](uint32_t a, uint32_t b) { return slots_[a].id < slots_[b].id; };
+  if (matching.size() > limit) {
+    std::partial_sort(matching.begin(), matching.begin() + limit + 1, matching.end(), by_id);
+    result.next_page_offset = slots_[matching[limit]].id;
+    matching.resize(limit);
+  } else {
+    std::sort(matching.begin(), matching.end(), by_id);
+  }
+  for (uint32_t s : matching) result.points.push_back(Render(s, with_payload, with_vector));
+  return result;
+}
+
+size_t Collection::Count(const std::optional<Filter>& filter) const {
+  std::shared_lock lock(mu_);
+  if (!filter) return offsets_.size();
+  size_t n = 0;
+  for (uint32_t s = 0; s < slots_.size(); ++s) {
+    if (slots_[s].live && MatchesFilter(s, filter)) ++n;
+  }
+  return n;
+}
+
+StatusOr<std::vector<FacetHit>> Collection::Facet(const std::string& key,
+                                                  const std::optional<Filter>& filter,
+                                                  size_t limit) const {
+  std::shared_lock lock(mu_);
+  const Json* schema = payload_schema_.Find(key);
+  std::string type;
+  if (schema && schema->Find("data_type")) type = schema->Find("data_type")->as_string();
+  if (type != "keyword" && type != "integer" && type != "bool" && type != "uuid") {
+    return InvalidArgument("Bad request: Index required but not found for \"" + key +
+                           "\" of one of the following types: [keyword, integer, bool, uuid]. "
+                           "Help: Create an index for this key or use a different filter.");
+  }
+  QUIVER_ASSIGN_OR_RETURN(PayloadPath path, PayloadPath::Parse(key));
+  std::vector<FacetHit> hits;
+  for (uint32_t s = 0; s < slots_.size(); ++s) {
+    if (!slots_[s].live || !MatchesFilter(s, filter)) continue;
+    std::vector<Json> seen;  // each value counts once per point
+    for (const Json* v : ValuesAtPath(slots_[s].payload, path)) {
+      if (!(v->is_string() || v->is_integer() || v->is_bool())) continue;
+      if (std::find(seen.begin(), seen.end(), *v) != seen.end()) continue;
+      seen.push_back(*v);
+      auto it = std::find_if(hits.begin(), hits.end(), [&](const FacetHit& h) { return h.value == *v; });
+      if (it == hits.end()) hits.push_back({*v, 1});
+      else ++it->count;
+    }
+  }
+  std::sort(hits.begin(), hits.end(), [](const FacetHit& a, const FacetHit& b) {
+    if (a.count != b.count) return a.count > b.count;
+    return a.value.Dump() < b.value.Dump();
+  });
+  if (hits.size() > limit) hits.resize(limit);
+  return hits;
+}
+
+StatusOr<VectorValue> Collection::VectorAt(uint32_t slot, const std::string& name) const {
+  if (auto it = dense_.find(name); it != dense_.end()) {
+    if (!it->second.present[slot]) {
+      return InvalidArgument("Wrong input: Vector `" + name + "` is missing for point " +
+                             slots_[slot].id.ToString());
+    }
+    const float* begin = it->second.data.data() + size_t{slot} * it->second.dim;
+    return VectorValue(DenseVector(begin, begin + it->second.dim));
+  }
+  if (auto ot = other_.find(name); ot != other_.end()) {
+    if (!ot->second[slot]) {
+      return InvalidArgument("Wrong input: Vector `" + name + "` is missing for point " +
+                             slots_[slot].id.ToString());
+    }
+    return *ot->second[slot];
+  }
+  return InvalidArgument("Wrong input: Not existing vector name error: " + name);
+}
+
+StatusOr<VectorValue> Collection::GetVector(const PointId& id, const std::string& name) const {
+  std::shared_lock lock(mu_);
+  auto it = offsets_.find(id);
+  if (it == offsets_.end()) return NotFound("No point with id " + id.ToString() + " found");
+  return VectorAt(it->second, name);
+}
+
+Json Collection::Info() const {
+  std::shared_lock lock(mu_);
+  Json info = Json::MakeObject();
+  info.Set("status", "green");
+  info.Set("optimizer_status", "ok");
+  info.Set("indexed_vectors_count", Json(0));
+  info.Set("points_count", Json(static_cast<uint64_t>(offsets_.size())));
+  info.Set("segments_count", Json(1));
+  info.Set("config", config_.ToInfoJson());
+  Json schema = Json::MakeObject();
+  for (const auto& [field, index] : payload_schema_.as_object()) {
+    Json entry = index;
+    auto path = PayloadPath::Parse(field);
+    uint64_t points = 0;
+    if (path.ok()) {
+      for (uint32_t s = 0; s < slots_.size(); ++s) {
+        if (slots_[s].live && !ValuesAtPath(slots_[s].payload, *path).empty()) ++points;
+      }
+    }
+    entry.Set("points", Json(points));
+    schema.Set(field, entry);
+  }
+  info.Set("payload_schema", schema);
+  return info;
+}
+
+}  // namespace quiver

@@ -1,0 +1,41 @@
+#pragma once
+// Internal to src/vector: the per-instruction-set kernels behind distance.h, for the dispatcher
+// (distance.cc) and the tests. Everything else calls the dispatched functions in distance.h.
+//
+// Each namespace's functions live in their own source file, compiled with that instruction set's
+// flags. REQUIRES: call avx2::* only when CpuHasAvx2() and avx512::* only when CpuHasAvx512();
+// otherwise the process dies of an illegal instruction.
+//
+// All kernels accept any n (including 0) and unaligned pointers, and never read past a[n-1] or
+// b[n-1]. The SIMD versions sum in a different order from the scalar reference, so results agree
+// to rounding, not bit for bit.
+
+#include <cstddef>
+
+namespace quiver::vec {
+
+// True when the CPU (and OS) support what distance_avx2.cc is compiled for: AVX2 and FMA.
+bool CpuHasAvx2();
+// True when the CPU (and OS) support what distance_avx512.cc is compiled for: AVX-512 F, BW,
+// DQ and VL (the file's flags let the compiler emit any of them, so all four are checked).
+bool CpuHasAvx512();
+
+namespace scalar {
+float Dot(const float* a, const float* b, size_t n);
+float L2Squared(const float* a, const float* b, size_t n);
+float L1(const float* a, const float* b, size_t n);
+}  // namespace scalar
+
+namespace avx2 {
+float Dot(const float* a, const float* b, size_t n);
+float L2Squared(const float* a, const float* b, size_t n);
+float L1(const float* a, const float* b, size_t n);
+}  // namespace avx2
+
+namespace avx512 {
+float Dot(const float* a, const float* b, size_t n);
+float L2Squared(const float* a, const float* b, size_t n);
+float L1(const float* a, const float* b, size_t n);
+}  // namespace avx512
+
+}  // namespace quiver::vec
