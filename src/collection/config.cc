@@ -24,8 +24,8 @@ Status CheckNumbers(const Json& config, const std::string& what) {
       return InvalidArgument("Format error in JSON body: " + what + "." + k + ": invalid type");
     }
     if (v.is_number() && v.as_double() < 0) {
-      return InvalidArgument("Validation error in JSON body: [" + what + "." + k +
-                             ": value must be non-negative]");
+      return Unprocessable(what + "." + k +
+                             ": value must be non-negative");
     }
   }
   return Status::Ok();
@@ -42,9 +42,9 @@ StatusOr<VectorParams> ParseVectorParams(const Json& j, const std::string& what)
   }
   QUIVER_ASSIGN_OR_RETURN(p.size, ReadUint(*size, what + ".size"));
   if (p.size == 0 || p.size > 65536) {
-    return InvalidArgument("Validation error in JSON body: [" + what +
+    return Unprocessable(what +
                            ".size: value " + std::to_string(p.size) +
-                           " invalid, must be from 1 to 65536]");
+                           " invalid, must be from 1 to 65536");
   }
   QUIVER_ASSIGN_OR_RETURN(p.distance, ParseDistance(*distance));
   p.extra = Json::MakeObject();
@@ -195,7 +195,7 @@ StatusOr<CollectionConfig> CollectionConfig::FromCreateRequest(const Json& body,
     } else if (k == "shard_number" || k == "replication_factor" ||
                k == "write_consistency_factor") {
       QUIVER_ASSIGN_OR_RETURN(uint64_t n, ReadUint(v, k));
-      if (n == 0) return InvalidArgument("Validation error in JSON body: [" + k + ": value 0 invalid, must be 1 or more]");
+      if (n == 0) return Unprocessable(k + ": value 0 invalid, must be 1 or more");
       (k == "shard_number" ? c.shard_number
        : k == "replication_factor" ? c.replication_factor
                                    : c.write_consistency_factor) = n;
@@ -277,7 +277,7 @@ Status CollectionConfig::ApplyUpdate(const Json& body) {
           next.on_disk_payload = pv.as_bool();
         } else if (pk == "replication_factor" || pk == "write_consistency_factor") {
           QUIVER_ASSIGN_OR_RETURN(uint64_t n, ReadUint(pv, "params." + pk));
-          if (n == 0) return InvalidArgument("Validation error in JSON body: [params." + pk + ": must be 1 or more]");
+          if (n == 0) return Unprocessable("params." + pk + ": must be 1 or more");
           (pk == "replication_factor" ? next.replication_factor : next.write_consistency_factor) = n;
         } else if (pk != "read_fan_out_factor" && pk != "read_fan_out_delay_ms") {
           return InvalidArgument("Format error in JSON body: unknown field `" + pk + "`");

@@ -35,7 +35,7 @@ namespace quiver {
 // What a filter sees of one point.
 struct PointView {
   const PointId& id;
-  const Json& payload;  // an object (possibly empty)
+  const Json& payload;                                           // an object (possibly empty)
   std::function<bool(std::string_view vector_name)> has_vector;  // "" is the unnamed vector
 };
 
@@ -86,10 +86,14 @@ struct GeoPolygon {
 
 struct Match {
   enum class Kind { kValue, kText, kTextAny, kPhrase, kPrefix, kAny, kExcept };
+  enum class ValueType { kString, kInteger, kBool };
   Kind kind = Kind::kValue;
-  // kValue: exactly one of the three. Integers never equal a double payload value (1 != 1.0).
-  std::variant<std::string, int64_t, bool> value;
-  std::string text;                 // kText, kPhrase (substring), kPrefix
+  // kValue: a string (in `text`), an integer or a boolean. An integer never equals a payload
+  // double (1 != 1.0), as Qdrant compares integers through `as_i64`.
+  ValueType value_type = ValueType::kString;
+  int64_t int_value = 0;
+  bool bool_value = false;
+  std::string text;                 // kValue string; kText, kPhrase (substring); kPrefix
   std::vector<std::string> tokens;  // kTextAny: whitespace-split; any token is a substring
   // kAny / kExcept: a list of strings or a list of integers (an empty list is a string list).
   bool integers = false;
@@ -120,10 +124,20 @@ struct FieldCondition {
   std::optional<bool> is_null;                        // per raw value: null, or array holding null
 };
 
-struct IsEmptyCondition { PayloadPath key; };  // every raw value is null or [] (or none exists)
-struct IsNullCondition { PayloadPath key; };   // some raw value is exactly null
-struct HasIdCondition { std::vector<PointId> ids; };  // sorted, unique
-struct HasVectorCondition { std::string vector_name; };
+// Every raw value is null or [] (true when there is none).
+struct IsEmptyCondition {
+  PayloadPath key;
+};
+// Some raw value is exactly null.
+struct IsNullCondition {
+  PayloadPath key;
+};
+struct HasIdCondition {
+  std::vector<PointId> ids;  // sorted, unique
+};
+struct HasVectorCondition {
+  std::string vector_name;
+};
 struct SliceCondition {  // SipHash-2-4(zero key, id bytes) % total == index
   uint32_t total = 1;
   uint32_t index = 0;

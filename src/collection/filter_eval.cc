@@ -33,13 +33,15 @@ bool Contains(const std::vector<int64_t>& list, const std::unordered_set<int64_t
 bool CheckMatch(const Match& m, const Json& v) {
   switch (m.kind) {
     case Match::Kind::kValue:
-      if (const auto* s = std::get_if<std::string>(&m.value)) {
-        return v.is_string() && v.as_string() == *s;
+      switch (m.value_type) {
+        case Match::ValueType::kString:
+          return v.is_string() && v.as_string() == m.text;
+        case Match::ValueType::kInteger:
+          return v.type() == Json::Type::kInt && v.as_int() == m.int_value;
+        case Match::ValueType::kBool:
+          return v.is_bool() && v.as_bool() == m.bool_value;
       }
-      if (const auto* i = std::get_if<int64_t>(&m.value)) {
-        return v.type() == Json::Type::kInt && v.as_int() == *i;
-      }
-      return v.is_bool() && v.as_bool() == std::get<bool>(m.value);
+      return false;
     case Match::Kind::kText:
     case Match::Kind::kPhrase:
       return v.is_string() && v.as_string().find(m.text) != std::string::npos;
@@ -56,7 +58,8 @@ bool CheckMatch(const Match& m, const Json& v) {
       // Anything that is not of the list's kind passes, except null.
       if (v.is_null()) return false;
       if (!m.integers && v.is_string()) return !Contains(m.strings, m.string_set, v.as_string());
-      if (m.integers && v.type() == Json::Type::kInt) return !Contains(m.ints, m.int_set, v.as_int());
+      if (m.integers && v.type() == Json::Type::kInt)
+        return !Contains(m.ints, m.int_set, v.as_int());
       return true;
   }
   return false;
@@ -99,9 +102,9 @@ bool CheckRawValue(const FieldCondition& fc, const Json& v) {
   }
   if (fc.is_empty) return IsEmptyValue(v) == *fc.is_empty;
   if (fc.is_null) {
-    bool null = v.is_null() || (v.is_array() && std::any_of(v.as_array().begin(),
-                                                             v.as_array().end(),
-                                                             [](const Json& x) { return x.is_null(); }));
+    bool null =
+        v.is_null() || (v.is_array() && std::any_of(v.as_array().begin(), v.as_array().end(),
+                                                    [](const Json& x) { return x.is_null(); }));
     return null == *fc.is_null;
   }
   if (v.is_array()) {
@@ -134,8 +137,7 @@ struct ConditionChecker {
   bool operator()(const FieldCondition& c) const { return CheckField(c, scope.payload); }
   bool operator()(const IsEmptyCondition& c) const {
     // Every value empty (vacuously true when there is none).
-    return !VisitValuesAtPath(scope.payload, c.key,
-                              [](const Json& v) { return !IsEmptyValue(v); });
+    return !VisitValuesAtPath(scope.payload, c.key, [](const Json& v) { return !IsEmptyValue(v); });
   }
   bool operator()(const IsNullCondition& c) const {
     return VisitValuesAtPath(scope.payload, c.key, [](const Json& v) { return v.is_null(); });

@@ -180,8 +180,8 @@ std::optional<Datetime> ParseDatetime(std::string_view text) {
     nanos += 1'000'000'000;
   }
   Datetime dt;
-  dt.seconds = DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second -
-               offset_s;
+  dt.seconds =
+      DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset_s;
   dt.nanos = nanos;
   return dt;
 }
@@ -271,7 +271,8 @@ uint64_t SipHash24(uint64_t k0, uint64_t k1, std::string_view data) {
   };
   auto load = [&](size_t at, size_t n) {
     uint64_t m = 0;
-    for (size_t i = 0; i < n; ++i) m |= static_cast<uint64_t>(static_cast<uint8_t>(data[at + i])) << (8 * i);
+    for (size_t i = 0; i < n; ++i)
+      m |= static_cast<uint64_t>(static_cast<uint8_t>(data[at + i])) << (8 * i);
     return m;
   };
   size_t full = data.size() / 8 * 8;

@@ -38,9 +38,8 @@ struct TestPoint {
 };
 
 bool Eval(const Filter& f, const TestPoint& p) {
-  PointView view{p.id, p.payload, [&](std::string_view name) {
-                   return p.vectors.count(std::string(name)) > 0;
-                 }};
+  PointView view{p.id, p.payload,
+                 [&](std::string_view name) { return p.vectors.count(std::string(name)) > 0; }};
   return Matches(f, view);
 }
 
@@ -51,7 +50,8 @@ bool M(std::string_view filter, std::string_view payload) {
 }
 
 // Ids (keys of `points`) whose payload matches `filter`.
-std::vector<uint64_t> Select(std::string_view filter, const std::map<uint64_t, std::string>& points) {
+std::vector<uint64_t> Select(std::string_view filter,
+                             const std::map<uint64_t, std::string>& points) {
   Filter f = F(filter);
   std::vector<uint64_t> out;
   for (const auto& [id, payload] : points) {
@@ -135,16 +135,16 @@ TEST(FilterParse, JustKeyIsUnprocessable) {
   StatusOr<Filter> f = ParseFilter(
       J(R"({"must": [{"nested": {"key": "a", "filter": {"should": [{"key": "b"}]}}}]})"), "query");
   ASSERT_FALSE(f.ok());
-  EXPECT_EQ(f.status().message(),
-            "query.must[0].nested.filter.should[0]: At least one field condition must be specified");
+  EXPECT_EQ(
+      f.status().message(),
+      "query.must[0].nested.filter.should[0]: At least one field condition must be specified");
   // A shape error wins over a validation error (Qdrant deserializes before validating).
-  EXPECT_EQ(ParseError(R"({"must": [{"key": "a"}], "x": 1})").code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseError(R"({"must": [{"key": "a"}], "x": 1})").code(), StatusCode::kInvalidArgument);
 }
 
 TEST(FilterParse, UnknownFieldsOfConditionsAreIgnored) {
-  EXPECT_TRUE(M(R"({"must": [{"key": "a", "match": {"value": 1}, "comment": "x"}]})",
-                R"({"a": 1})"));
+  EXPECT_TRUE(
+      M(R"({"must": [{"key": "a", "match": {"value": 1}, "comment": "x"}]})", R"({"a": 1})"));
   EXPECT_TRUE(M(R"({"must": [{"is_empty": {"key": "a", "x": 1}}]})", "{}"));
 }
 
@@ -184,23 +184,26 @@ TEST(FilterMatch, BadValuesAreRejected) {
 
 TEST(FilterMatch, UntaggedOrderTakesFirstFittingVariant) {
   // An invalid `value` does not hide a valid `text` (serde untagged semantics).
-  EXPECT_TRUE(M(R"({"must": [{"key": "a", "match": {"value": 1.5, "text": "bc"}}]})",
-                R"({"a": "abcd"})"));
+  EXPECT_TRUE(
+      M(R"({"must": [{"key": "a", "match": {"value": 1.5, "text": "bc"}}]})", R"({"a": "abcd"})"));
   // `value` wins over `any` when both are valid.
-  EXPECT_FALSE(M(R"({"must": [{"key": "a", "match": {"value": "x", "any": ["y"]}}]})",
-                 R"({"a": "y"})"));
+  EXPECT_FALSE(
+      M(R"({"must": [{"key": "a", "match": {"value": "x", "any": ["y"]}}]})", R"({"a": "y"})"));
 }
 
 TEST(FilterMatch, Any) {
-  EXPECT_THAT(Select(R"({"must": [{"key": "city", "match": {"any": ["London", "Moscow"]}}]})",
-                     kBasic),
-              ElementsAre(2, 3, 4));
+  EXPECT_THAT(
+      Select(R"({"must": [{"key": "city", "match": {"any": ["London", "Moscow"]}}]})", kBasic),
+      ElementsAre(2, 3, 4));
   EXPECT_TRUE(M(R"({"must": [{"key": "n", "match": {"any": [1, 2]}}]})", R"({"n": 2})"));
   EXPECT_FALSE(M(R"({"must": [{"key": "n", "match": {"any": [1, 2]}}]})", R"({"n": 2.0})"));
   EXPECT_FALSE(M(R"({"must": [{"key": "n", "match": {"any": ["2"]}}]})", R"({"n": 2})"));
   // Long lists use a hash set; same answers.
   std::string many = R"({"must": [{"key": "n", "match": {"any": [)";
-  for (int i = 0; i < 40; ++i) many += (i ? "," : "") + std::to_string(i * 3);
+  for (int i = 0; i < 40; ++i) {
+    if (i > 0) many += ",";
+    many += std::to_string(i * 3);
+  }
   many += "]}}]}";
   EXPECT_TRUE(M(many, R"({"n": 117})"));
   EXPECT_FALSE(M(many, R"({"n": 118})"));
@@ -234,7 +237,8 @@ TEST(FilterMatch, Except) {
                       std::string(list) + "}}]}",
                   points);
   };
-  for (std::string_view key : {"n", "tag", "uid"}) EXPECT_THAT(except(key, "[]"), ElementsAre(1, 2, 3));
+  for (std::string_view key : {"n", "tag", "uid"})
+    EXPECT_THAT(except(key, "[]"), ElementsAre(1, 2, 3));
   EXPECT_THAT(except("n", "[1]"), ElementsAre(2, 3));
   EXPECT_THAT(except("tag", R"(["a"])"), ElementsAre(2, 3));
   EXPECT_THAT(except("uid", R"(["550e8400-e29b-41d4-a716-446655440001"])"), ElementsAre(2, 3));
@@ -332,9 +336,9 @@ TEST(FilterRange, Datetimes) {
                                      "accepted datetime format (RFC3339). Example: "
                                      "2014-01-01T00:00:00Z"));
   // A datetime range takes strings only.
-  EXPECT_EQ(ParseError(R"({"must": [{"key": "d", "range": {"gt": "2020-01-01", "lt": 5}}]})")
-                .code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      ParseError(R"({"must": [{"key": "d", "range": {"gt": "2020-01-01", "lt": 5}}]})").code(),
+      StatusCode::kInvalidArgument);
 }
 
 TEST(FilterDatetime, AcceptedFormats) {
@@ -344,13 +348,13 @@ TEST(FilterDatetime, AcceptedFormats) {
     return dt ? dt->seconds : 0;
   };
   const int64_t t = 1577934245;  // 2020-01-02T03:04:05Z
-  for (std::string_view s : {"2020-01-02T03:04:05Z", "2020-01-02t03:04:05z", "2020-01-02 03:04:05Z",
-                             "2020-01-02T03:04:05+00:00", "2020-01-02T05:04:05+02:00",
-                             "2020-01-02T05:04:05+0200", "2020-01-02T05:04:05+02",
-                             "2020-01-02 01:04:05-02:00", "2020-01-02T03:04:05 UTC",
-                             "2020-01-02T03:04:05utc", "2020-01-02T03:04:05", "2020-01-02 03:04:05",
-                             "2020-01-02T03:04:05.123", "2020-01-02T03:04:05.123456789Z",
-                             "2020-01-02T03:04:05Z  ", "2020-1-2T3:4:5Z"}) {
+  for (std::string_view s :
+       {"2020-01-02T03:04:05Z", "2020-01-02t03:04:05z", "2020-01-02 03:04:05Z",
+        "2020-01-02T03:04:05+00:00", "2020-01-02T05:04:05+02:00", "2020-01-02T05:04:05+0200",
+        "2020-01-02T05:04:05+02", "2020-01-02 01:04:05-02:00", "2020-01-02T03:04:05 UTC",
+        "2020-01-02T03:04:05utc", "2020-01-02T03:04:05", "2020-01-02 03:04:05",
+        "2020-01-02T03:04:05.123", "2020-01-02T03:04:05.123456789Z", "2020-01-02T03:04:05Z  ",
+        "2020-1-2T3:4:5Z"}) {
     EXPECT_EQ(secs(s), t) << s;
   }
   EXPECT_EQ(secs("2020-01-02T03:04"), t - 5);
@@ -368,22 +372,37 @@ TEST(FilterDatetime, AcceptedFormats) {
 }
 
 TEST(FilterDatetime, RejectedFormats) {
-  for (std::string_view s :
-       {"", "2020", "2020-01", "2020-13-01", "2020-02-30", "2019-02-29", "2020-01-01T",
-        "2020-01-01T10", "2020-01-01T24:00:00Z", "2020-01-01T10:60:00", "2020-01-01T10:00Z",
-        "2020-01-01Z", "2020-01-01T10:00:00+24:00", "2020-01-01T10:00:00+05:60",
-        "2020-01-01T10:00:00+5", "2020-01-01T10:00:00.Z", "2020-01-01T10:00:00 ",
-        "2020-01-01 ", "2020-01-01T10:00:00Zx", "01/02/2020", "20200102T030405Z",
-        "2020-01-01T10:00:00+05:3"}) {
+  for (std::string_view s : {"",
+                             "2020",
+                             "2020-01",
+                             "2020-13-01",
+                             "2020-02-30",
+                             "2019-02-29",
+                             "2020-01-01T",
+                             "2020-01-01T10",
+                             "2020-01-01T24:00:00Z",
+                             "2020-01-01T10:60:00",
+                             "2020-01-01T10:00Z",
+                             "2020-01-01Z",
+                             "2020-01-01T10:00:00+24:00",
+                             "2020-01-01T10:00:00+05:60",
+                             "2020-01-01T10:00:00+5",
+                             "2020-01-01T10:00:00.Z",
+                             "2020-01-01T10:00:00 ",
+                             "2020-01-01 ",
+                             "2020-01-01T10:00:00Zx",
+                             "01/02/2020",
+                             "20200102T030405Z",
+                             "2020-01-01T10:00:00+05:3"}) {
     EXPECT_FALSE(ParseDatetime(s).has_value()) << s;
   }
 }
 
 TEST(FilterDatetime, TimezoneOrdering) {
   // Qdrant's test_timezone_ordering: listed in increasing instant order.
-  std::vector<std::string_view> in_order = {
-      "2000-06-08 00:18:53+0900", "2000-06-07 07:25:34-1100", "2000-07-10T00:18:53+0100",
-      "2000-07-11 00:25:34-01:00", "2000-07-11 00:25:35-01"};
+  std::vector<std::string_view> in_order = {"2000-06-08 00:18:53+0900", "2000-06-07 07:25:34-1100",
+                                            "2000-07-10T00:18:53+0100", "2000-07-11 00:25:34-01:00",
+                                            "2000-07-11 00:25:35-01"};
   for (size_t i = 0; i + 1 < in_order.size(); ++i) {
     ASSERT_TRUE(ParseDatetime(in_order[i]) && ParseDatetime(in_order[i + 1])) << i;
     EXPECT_LT(*ParseDatetime(in_order[i]), *ParseDatetime(in_order[i + 1])) << i;
@@ -419,8 +438,8 @@ TEST(FilterValuesCount, CountsEachRawValue) {
   // Objects count 1; with a wildcard path each element is counted on its own.
   EXPECT_TRUE(M(R"({"must": [{"key": "a", "values_count": {"gt": 1}}]})",
                 R"({"a": [{"c": 1}, {"c": 2}]})"));
-  EXPECT_FALSE(M(R"({"must": [{"key": "a[]", "values_count": {"gt": 1}}]})",
-                 R"({"a": [1, 2, 3]})"));
+  EXPECT_FALSE(
+      M(R"({"must": [{"key": "a[]", "values_count": {"gt": 1}}]})", R"({"a": [1, 2, 3]})"));
   EXPECT_TRUE(M(R"({"must": [{"key": "a[].b", "values_count": {"gt": 1}}]})",
                 R"({"a": [{"b": 1}, {"b": [1, 2]}]})"));
 }
@@ -464,11 +483,10 @@ TEST(FilterEmptyNull, FieldFormsPerValue) {
     const char* value;
     bool empty, null;
   };
-  for (const Case& c : {Case{"[]", true, false}, Case{"[null]", false, true},
-                        Case{"[true]", false, false}, Case{"[true, null]", false, true},
-                        Case{"{}", false, false}, Case{"\"s\"", false, false},
-                        Case{"1", false, false}, Case{"true", false, false},
-                        Case{"null", true, true}}) {
+  for (const Case& c :
+       {Case{"[]", true, false}, Case{"[null]", false, true}, Case{"[true]", false, false},
+        Case{"[true, null]", false, true}, Case{"{}", false, false}, Case{"\"s\"", false, false},
+        Case{"1", false, false}, Case{"true", false, false}, Case{"null", true, true}}) {
     std::string payload = std::string(R"({"k": )") + c.value + "}";
     EXPECT_EQ(M(R"({"must": [{"key": "k", "is_empty": true}]})", payload), c.empty) << c.value;
     EXPECT_EQ(M(R"({"must": [{"key": "k", "is_empty": false}]})", payload), !c.empty) << c.value;
@@ -488,19 +506,21 @@ TEST(FilterEmptyNull, ConditionFormVersusFieldFormOnManyValues) {
   EXPECT_FALSE(M(R"({"must": [{"is_empty": {"key": "a[].b"}}]})", payload));
   EXPECT_TRUE(M(R"({"must": [{"key": "a[].b", "is_empty": true}]})", payload));
   // is_null {key}: some value is null.
-  EXPECT_TRUE(M(R"({"must": [{"is_null": {"key": "a[].b"}}]})", R"({"a": [{"b": 1}, {"b": null}]})"));
-  EXPECT_THAT(Select(R"({"must": [{"is_empty": {"key": "city"}}]})", kBasic), ElementsAre(5, 6, 7, 8));
+  EXPECT_TRUE(
+      M(R"({"must": [{"is_null": {"key": "a[].b"}}]})", R"({"a": [{"b": 1}, {"b": null}]})"));
+  EXPECT_THAT(Select(R"({"must": [{"is_empty": {"key": "city"}}]})", kBasic),
+              ElementsAre(5, 6, 7, 8));
 }
 
 TEST(FilterEmptyNull, ValuesCountTakesPrecedence) {
   // With several checks in one field condition, values_count decides alone, then is_empty...
   EXPECT_TRUE(M(R"({"must": [{"key": "a", "values_count": {"gt": 1}, "is_empty": true}]})",
                 R"({"a": [1, 2]})"));
-  EXPECT_TRUE(M(R"({"must": [{"key": "a", "is_empty": false, "match": {"value": 5}}]})",
-                R"({"a": 1})"));
+  EXPECT_TRUE(
+      M(R"({"must": [{"key": "a", "is_empty": false, "match": {"value": 5}}]})", R"({"a": 1})"));
   // ...while match, range and geo checks are ORed.
-  EXPECT_TRUE(M(R"({"must": [{"key": "a", "match": {"value": 5}, "range": {"lt": 3}}]})",
-                R"({"a": 1})"));
+  EXPECT_TRUE(
+      M(R"({"must": [{"key": "a", "match": {"value": 5}, "range": {"lt": 3}}]})", R"({"a": 1})"));
 }
 
 // ---- geo ----
@@ -549,19 +569,25 @@ TEST(FilterGeo, PointValidation) {
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(s.message(), HasSubstr("expected `lat` = 0 within [-90;90] and `lon` = 200 within "
                                      "[-180;180]"));
-  EXPECT_THAT(ParseError(R"({"must": [{"key": "l", "geo_radius": {"center": {"lon": 1}, "radius": 1}}]})")
-                  .message(),
-              HasSubstr("missing field `lat`"));
-  EXPECT_THAT(ParseError(R"({"must": [{"key": "l", "geo_radius": {"center": {"lon": 1, "lat": 1}}}]})")
-                  .message(),
-              HasSubstr("missing field `radius`"));
+  EXPECT_THAT(
+      ParseError(R"({"must": [{"key": "l", "geo_radius": {"center": {"lon": 1}, "radius": 1}}]})")
+          .message(),
+      HasSubstr("missing field `lat`"));
+  EXPECT_THAT(
+      ParseError(R"({"must": [{"key": "l", "geo_radius": {"center": {"lon": 1, "lat": 1}}}]})")
+          .message(),
+      HasSubstr("missing field `radius`"));
 }
 
 std::string Ring(const std::vector<std::pair<double, double>>& points) {
   std::string out = R"({"points": [)";
   for (size_t i = 0; i < points.size(); ++i) {
-    out += (i ? "," : "") + std::string(R"({"lon": )") + std::to_string(points[i].first) +
-           R"(, "lat": )" + std::to_string(points[i].second) + "}";
+    if (i > 0) out += ",";
+    out += R"({"lon": )";
+    out += std::to_string(points[i].first);
+    out += R"(, "lat": )";
+    out += std::to_string(points[i].second);
+    out += "}";
   }
   return out + "]}";
 }
@@ -587,9 +613,9 @@ TEST(FilterGeo, PolygonUnitCases) {
   EXPECT_TRUE(inside(twisted, 0.5, 0.0));
   EXPECT_FALSE(inside(twisted, 0.0, 0.5));
   EXPECT_FALSE(inside(twisted, 0.0, 0.0));
-  Filter holed = F(PolygonFilter(Ring({{-1, -1}, {1.5, -1}, {1.5, 1.5}, {-1, 1.5}, {-1, -1}}),
-                                 "[" + Ring({{-0.5, -0.5}, {-0.5, 0.5}, {0.5, 0.5}, {0.5, -0.5},
-                                             {-0.5, -0.5}}) + "]"));
+  Filter holed = F(PolygonFilter(
+      Ring({{-1, -1}, {1.5, -1}, {1.5, 1.5}, {-1, 1.5}, {-1, -1}}),
+      "[" + Ring({{-0.5, -0.5}, {-0.5, 0.5}, {0.5, 0.5}, {0.5, -0.5}, {-0.5, -0.5}}) + "]"));
   EXPECT_TRUE(inside(holed, 0.6, 0.6));
   EXPECT_FALSE(inside(holed, 0.0, 0.0));
   EXPECT_FALSE(inside(holed, 0.5, 0.5));  // on the hole's boundary
@@ -602,8 +628,10 @@ TEST(FilterGeo, PolygonRestCases) {
       {2, R"({"location": {"lon": 60.5200, "lat": 60.4050}})"},
       {3, R"({"location": {"lon": -60.5200, "lat": -60.4050}})"},
       {4, R"({"location": {"lon": 80.5200, "lat": 80.4050}})"}};
-  std::string simple = Ring({{55.455868, 55.495862}, {86.455868, 55.495862},
-                             {86.455868, 86.495862}, {55.455868, 86.495862},
+  std::string simple = Ring({{55.455868, 55.495862},
+                             {86.455868, 55.495862},
+                             {86.455868, 86.495862},
+                             {55.455868, 86.495862},
                              {55.455868, 55.495862}});
   EXPECT_THAT(Select(PolygonFilter(simple, "[]"), points), ElementsAre(2, 4));
   EXPECT_THAT(Select(PolygonFilter(simple), points), ElementsAre(2, 4));
@@ -706,14 +734,15 @@ TEST(FilterSlice, SipHashReferenceVectors) {
 TEST(FilterSlice, SlicesPartitionIds) {
   std::vector<Filter> slices;
   for (int i = 0; i < 5; ++i) {
-    slices.push_back(F(R"({"must": [{"slice": {"total": 5, "index": )" + std::to_string(i) + "}}]}"));
+    slices.push_back(
+        F(R"({"must": [{"slice": {"total": 5, "index": )" + std::to_string(i) + "}}]}"));
   }
   std::vector<int> per_slice(5);
   for (uint64_t n = 0; n < 200; ++n) {
     TestPoint p;
-    p.id = n < 100 ? PointId::Num(n) : *PointId::FromJson(Json(
-                                           "550e8400-e29b-41d4-a716-4466554400" +
-                                           std::to_string(n)));
+    p.id = n < 100
+               ? PointId::Num(n)
+               : *PointId::FromJson(Json("550e8400-e29b-41d4-a716-4466554400" + std::to_string(n)));
     int matched = 0;
     for (int i = 0; i < 5; ++i) {
       if (Eval(slices[i], p)) {
@@ -743,8 +772,8 @@ TEST(FilterLogic, ShouldMustMustNot) {
   auto m = [](const std::string& f) { return M(f, kCheckerPayload); };
   EXPECT_TRUE(m(R"({"must_not": [)" + blue + "]}"));
   EXPECT_FALSE(m(R"({"must_not": [)" + red + "]}"));
-  EXPECT_TRUE(m(R"({"should": [)" + red + "," + blue + R"(], "must": [)" + delivery + "," +
-                berlin + "]}"));
+  EXPECT_TRUE(
+      m(R"({"should": [)" + red + "," + blue + R"(], "must": [)" + delivery + "," + berlin + "]}"));
   EXPECT_FALSE(m(R"({"should": [{"must": [)" + blue + "," + berlin + R"(]}, {"must": [)" + red +
                  R"(, {"has_id": [99]}]}]})"));
   EXPECT_TRUE(m(R"({"should": [{"must": [)" + blue + "," + berlin + R"(]}, {"must": [)" + red +
@@ -754,7 +783,8 @@ TEST(FilterLogic, ShouldMustMustNot) {
 TEST(FilterLogic, EmptyShouldIsNoConstraintAtTopLevel) {
   EXPECT_TRUE(M(R"({"should": []})", R"({"a": 1})"));
   EXPECT_TRUE(M(R"({"must": [{"should": []}]})", R"({"a": 1})"));
-  EXPECT_FALSE(M(R"({"should": [], "must": [{"key": "a", "match": {"value": 2}}]})", R"({"a": 1})"));
+  EXPECT_FALSE(
+      M(R"({"should": [], "must": [{"key": "a", "match": {"value": 2}}]})", R"({"a": 1})"));
 }
 
 TEST(FilterLogic, EmptyShouldMatchesNothingInsideNested) {
@@ -827,9 +857,10 @@ TEST(FilterNested, QdrantRestCases) {
   std::string pop9 = R"({"must": [{"key": "population", "range": {"gte": 9.0}}]})";
   EXPECT_THAT(Nested("country.cities[]", pop9), ElementsAre(4));
   EXPECT_THAT(Nested("country.cities", pop9), ElementsAre(4));  // [] added implicitly
-  EXPECT_THAT(Nested("country.cities",
-                     R"({"must": [{"must": [{"key": "sightseeing", "values_count": {"gt": 3}}]}]})"),
-              ElementsAre(3));
+  EXPECT_THAT(
+      Nested("country.cities",
+             R"({"must": [{"must": [{"key": "sightseeing", "values_count": {"gt": 3}}]}]})"),
+      ElementsAre(3));
   EXPECT_TRUE(Nested("country.cities",
                      R"({"must": [{"key": "population", "range": {"gte": 9.0}}],
                          "must_not": [{"key": "sightseeing", "values_count": {"gt": 1}}]})")
@@ -865,17 +896,19 @@ TEST(FilterNested, QdrantRestCases) {
   EXPECT_THAT(Select(R"({"should": [{"key": "country.capital", "match": {"value": "London"}}]})",
                      kCountries),
               ElementsAre(2));
-  EXPECT_THAT(Select(R"({"must": [{"key": "country.cities[].population", "range": {"gte": 8}},
-                                  {"key": "country.cities[].sightseeing", "values_count": {"gt": 2}}]})",
+  EXPECT_THAT(Select(R"({"must": [
+                         {"key": "country.cities[].population", "range": {"gte": 8}},
+                         {"key": "country.cities[].sightseeing", "values_count": {"gt": 2}}]})",
                      kCountries),
               ElementsAre(2));
 }
 
 TEST(FilterNested, NestingNested) {
   // Qdrant's test_nesting_nested_payload_query.py.
-  const std::map<uint64_t, std::string> points = {
-      {1, R"({"arr1": [{"arr2": [{"a": 1, "b": 2}]}, {"arr2": [{"a": 3, "b": 4}, {"a": 5, "b": 6}]}]})"},
-      {2, R"({"arr1": [{"arr2": [{"a": 2, "b": 3}]}, {"arr2": [{"a": 3, "b": 5}, {"a": 5, "b": 7}]}]})"}};
+  const std::map<uint64_t, std::string> points = {{1, R"({"arr1": [{"arr2": [{"a": 1, "b": 2}]},
+                       {"arr2": [{"a": 3, "b": 4}, {"a": 5, "b": 6}]}]})"},
+                                                  {2, R"({"arr1": [{"arr2": [{"a": 2, "b": 3}]},
+                       {"arr2": [{"a": 3, "b": 5}, {"a": 5, "b": 7}]}]})"}};
   auto nested = [&](std::string_view key, std::string_view inner) {
     return Select(R"({"must": [{"nested": {"key": ")" + std::string(key) + R"(", "filter": )" +
                       std::string(inner) + "}}]}",
@@ -904,14 +937,18 @@ TEST(FilterNested, NoIdsOrVectorsInside) {
   TestPoint p;
   p.id = PointId::Num(7);
   p.payload = J(R"({"a": [{"x": 1}]})");
-  EXPECT_FALSE(Eval(F(R"({"must": [{"nested": {"key": "a", "filter": {"must": [{"has_id": [7]}]}}}]})"), p));
-  EXPECT_FALSE(Eval(F(R"({"must": [{"nested": {"key": "a", "filter": {"must": [{"has_vector": ""}]}}}]})"), p));
-  EXPECT_TRUE(Eval(F(R"({"must": [{"nested": {"key": "a", "filter": {"must_not": [{"has_id": [7]}]}}}]})"), p));
+  EXPECT_FALSE(
+      Eval(F(R"({"must": [{"nested": {"key": "a", "filter": {"must": [{"has_id": [7]}]}}}]})"), p));
+  EXPECT_FALSE(Eval(
+      F(R"({"must": [{"nested": {"key": "a", "filter": {"must": [{"has_vector": ""}]}}}]})"), p));
+  EXPECT_TRUE(Eval(
+      F(R"({"must": [{"nested": {"key": "a", "filter": {"must_not": [{"has_id": [7]}]}}}]})"), p));
   // Only objects are considered; a scalar or a missing array matches nothing.
   EXPECT_FALSE(M(R"({"must": [{"nested": {"key": "a", "filter": {}}}]})", R"({"a": [1, 2]})"));
   EXPECT_FALSE(M(R"({"must": [{"nested": {"key": "a", "filter": {}}}]})", R"({})"));
   EXPECT_FALSE(M(R"({"must": [{"nested": {"key": "a", "filter": {}}}]})", R"({"a": {"x": 1}})"));
-  EXPECT_EQ(ParseError(R"({"must": [{"nested": {"key": "a"}}]})").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseError(R"({"must": [{"nested": {"key": "a"}}]})").code(),
+            StatusCode::kInvalidArgument);
   EXPECT_EQ(ParseError(R"({"must": [{"nested": {"key": "a", "filter": null}}]})").code(),
             StatusCode::kInvalidArgument);
 }

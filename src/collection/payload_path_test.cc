@@ -62,17 +62,22 @@ TEST(PayloadPathParse, UnicodeLettersAreRawKeyChars) {
   EXPECT_EQ(P("Müesli").items[0].key, "Müesli");
   EXPECT_EQ(P("город.улица").items[1].key, "улица");
   EXPECT_EQ(P("名前").items[0].key, "名前");
-  EXPECT_FALSE(PayloadPath::Parse("a\xE2\x80\x94" "b").ok());  // em dash is punctuation
-  EXPECT_FALSE(PayloadPath::Parse("a\xC2\xA0" "b").ok());      // no-break space
-  EXPECT_FALSE(PayloadPath::Parse("\xF0\x9F\x98\x80").ok());   // emoji
+  EXPECT_FALSE(PayloadPath::Parse("a\xE2\x80\x94"
+                                  "b")
+                   .ok());  // em dash is punctuation
+  EXPECT_FALSE(PayloadPath::Parse("a\xC2\xA0"
+                                  "b")
+                   .ok());                                    // no-break space
+  EXPECT_FALSE(PayloadPath::Parse("\xF0\x9F\x98\x80").ok());  // emoji
   EXPECT_TRUE(PayloadPath::Parse("\"\xF0\x9F\x98\x80\"").ok());
 }
 
 TEST(PayloadPathParse, Malformed) {
   for (std::string_view bad :
-       {"", ".a", "a.", "a..b", "[0]", "[]", "a[", "a[x]", "a[-1]", "a[ 1]", "a b", "a[]b",
-        "a.\"b", "a.\"b\\\"c\"", "a]", "a[1]]", "a.b.", "a[99999999999999999999999]", "$a",
-        "a/b", "a\"b\""}) {
+       {"",      ".a",           "a.",    "a..b",  "[0]",  "[]",
+        "a[",    "a[x]",         "a[-1]", "a[ 1]", "a b",  "a[]b",
+        "a.\"b", "a.\"b\\\"c\"", "a]",    "a[1]]", "a.b.", "a[99999999999999999999999]",
+        "$a",    "a/b",          "a\"b\""}) {
     StatusOr<PayloadPath> p = PayloadPath::Parse(bad);
     EXPECT_FALSE(p.ok()) << "accepted: " << bad;
     if (!p.ok()) {
@@ -124,12 +129,9 @@ TEST(PayloadPathValues, DeeplyNestedArraysFlattenThroughWildcards) {
 
 TEST(PayloadPathValues, TrailingArraysStayRawButExpandForConditions) {
   Json payload = J(R"({"arr": [{"a": [1, 2, 3]}, {"a": 4}, {"b": 5}], "n": [[1], 2]})");
-  EXPECT_THAT(Dumps(RawValuesAtPath(payload, P("arr[].a"))),
-              testing::ElementsAre("[1,2,3]", "4"));
-  EXPECT_THAT(Dumps(RawValuesAtPath(payload, P("arr[].a[]"))),
-              testing::ElementsAre("1", "2", "3"));
-  EXPECT_THAT(Dumps(ValuesAtPath(payload, P("arr[].a"))),
-              testing::ElementsAre("1", "2", "3", "4"));
+  EXPECT_THAT(Dumps(RawValuesAtPath(payload, P("arr[].a"))), testing::ElementsAre("[1,2,3]", "4"));
+  EXPECT_THAT(Dumps(RawValuesAtPath(payload, P("arr[].a[]"))), testing::ElementsAre("1", "2", "3"));
+  EXPECT_THAT(Dumps(ValuesAtPath(payload, P("arr[].a"))), testing::ElementsAre("1", "2", "3", "4"));
   // One level only.
   EXPECT_THAT(Dumps(ValuesAtPath(payload, P("n"))), testing::ElementsAre("[1]", "2"));
 }

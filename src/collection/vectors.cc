@@ -40,9 +40,9 @@ StatusOr<VectorValue> ParseVectorValue(const Json& j) {
         QUIVER_ASSIGN_OR_RETURN(DenseVector r, ParseDense(row));
         if (m.dim == 0) m.dim = r.size();
         if (r.size() != m.dim || r.empty()) {
-          return InvalidArgument(
-              "Validation error in JSON body: [vector: all vectors in a multivector must have "
-              "the same non-zero dimension]");
+          return Unprocessable(
+              "vector: all vectors in a multivector must have "
+              "the same non-zero dimension");
         }
         m.data.insert(m.data.end(), r.begin(), r.end());
       }
@@ -66,8 +66,8 @@ StatusOr<VectorValue> ParseVectorValue(const Json& j) {
     }
     QUIVER_ASSIGN_OR_RETURN(s.values, ParseDense(val));
     if (s.indices.size() != s.values.size()) {
-      return InvalidArgument(
-          "Validation error in JSON body: [indices: must be the same length as values]");
+      return Unprocessable(
+          "indices: must be the same length as values");
     }
     // Sort by index; duplicates are an error, as in Qdrant.
     std::vector<size_t> order(s.indices.size());
@@ -76,7 +76,7 @@ StatusOr<VectorValue> ParseVectorValue(const Json& j) {
     SparseVector sorted;
     for (size_t k : order) {
       if (!sorted.indices.empty() && sorted.indices.back() == s.indices[k]) {
-        return InvalidArgument("Validation error in JSON body: [indices: must be unique]");
+        return Unprocessable("indices: must be unique");
       }
       sorted.indices.push_back(s.indices[k]);
       sorted.values.push_back(s.values[k]);

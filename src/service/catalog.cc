@@ -15,11 +15,11 @@ Status CollectionNotFound(const std::string& name) {
 
 Status ValidateCollectionName(const std::string& name) {
   if (name.empty() || name.size() > 255) {
-    return InvalidArgument("Validation error in path parameters: [name: length must be between 1 and 255]");
+    return Unprocessable("Validation error in path parameters: [name: length must be between 1 and 255]");
   }
   for (char c : name) {
     if (std::string_view("<>:\"/\\|?*").find(c) != std::string_view::npos || c == '\0') {
-      return InvalidArgument(std::string("Validation error in path parameters: [name: collection name cannot contain \"") + c + "\" char]");
+      return Unprocessable(std::string("Validation error in path parameters: [name: collection name cannot contain \"") + c + "\" char]");
     }
   }
   return Status::Ok();

@@ -1,7 +1,7 @@
 // Collections: create (unnamed, named, sparse, every distance), info, list, exists, update,
 // delete, and aliases.
 
-import { after, before, describe, test } from 'node:test';
+import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertErrorBody, okResult, rejectsWithStatus, startServer } from './harness.mjs';
 
@@ -167,6 +167,10 @@ describe('collections', () => {
   describe('aliases', () => {
     const sortAliases = (list) =>
       [...list].sort((a, b) => a.alias_name.localeCompare(b.alias_name));
+    const createAlias = (alias, collection = 'alias_target') =>
+      client.updateCollectionAliases({
+        actions: [{ create_alias: { collection_name: collection, alias_name: alias } }],
+      });
 
     before(async () => {
       for (const name of ['alias_target', 'alias_other']) {
@@ -177,49 +181,71 @@ describe('collections', () => {
         points: [
           { id: 1, vector: [1, 0], payload: { where: 'target' } },
           { id: 2, vector: [0, 1], payload: { where: 'target' } },
+          { id: 3, vector: [1, 1], payload: { where: 'target' } },
         ],
       });
     });
+    // Every test starts without aliases, whatever the previous one left behind.
+    beforeEach(async () => {
+      const { aliases } = await client.getAliases();
+      if (aliases.length) {
+        await client.updateCollectionAliases({
+          actions: aliases.map((a) => ({ delete_alias: { alias_name: a.alias_name } })),
+        });
+      }
+    });
 
-    test('create, list, use, rename and delete an alias', async () => {
-      assert.equal(await client.updateCollectionAliases({
-        actions: [{ create_alias: { collection_name: 'alias_target', alias_name: 'prod' } }],
-      }), true);
-
+    test('create and list an alias', async () => {
+      assert.equal(await createAlias('prod'), true);
       let { aliases } = await client.getAliases();
       assert.deepEqual(aliases, [{ alias_name: 'prod', collection_name: 'alias_target' }]);
       ({ aliases } = await client.getCollectionAliases('alias_target'));
       assert.deepEqual(aliases, [{ alias_name: 'prod', collection_name: 'alias_target' }]);
       ({ aliases } = await client.getCollectionAliases('alias_other'));
       assert.deepEqual(aliases, []);
+    });
 
-      // The alias works wherever a collection name does.
+    test('an alias works wherever a collection name does: info, query, upsert, count', async () => {
+      await createAlias('prod');
       const info = await client.getCollection('prod');
-      assert.equal(info.points_count, 2);
+      assert.equal(info.config.params.vectors.size, 2);
       const { points } = await client.query('prod', { query: [1, 0], limit: 1 });
       assert.equal(points[0].id, 1);
-      await client.upsert('prod', { wait: true, points: [{ id: 3, vector: [1, 1] }] });
+      await client.upsert('prod', { wait: true, points: [{ id: 3, vector: [1, 1], payload: { via: 'alias' } }] });
+      const [p3] = await client.retrieve('alias_target', { ids: [3] });
+      assert.deepEqual(p3.payload, { via: 'alias' });
       assert.equal((await client.count('alias_target')).count, 3);
-      assert.deepEqual(await client.collectionExists('prod'), { exists: true });
+      assert.equal((await client.count('prod')).count, 3);
+    });
 
-      // rename
+    test('collectionExists is true for an alias', async () => {
+      await createAlias('prod');
+      // Qdrant resolves aliases in GET /collections/{name}/exists like everywhere else.
+      assert.deepEqual(await client.collectionExists('prod'), { exists: true });
+    });
+
+    test('rename an alias', async () => {
+      await createAlias('prod');
       assert.equal(await client.updateCollectionAliases({
         actions: [{ rename_alias: { old_alias_name: 'prod', new_alias_name: 'live' } }],
       }), true);
-      ({ aliases } = await client.getAliases());
+      const { aliases } = await client.getAliases();
       assert.deepEqual(aliases, [{ alias_name: 'live', collection_name: 'alias_target' }]);
       await rejectsWithStatus(client.query('prod', { query: [1, 0], limit: 1 }), 404);
       assert.equal((await client.query('live', { query: [1, 0], limit: 1 })).points[0].id, 1);
+    });
 
-      // delete
+    test('delete an alias; the collection stays', async () => {
+      await createAlias('live');
+      const before = (await client.count('alias_target')).count;
       assert.equal(await client.updateCollectionAliases({
         actions: [{ delete_alias: { alias_name: 'live' } }],
       }), true);
       assert.deepEqual((await client.getAliases()).aliases, []);
       const res = await srv.request('POST', '/collections/live/points/query', { query: [1, 0] });
-      assertErrorBody(res, 404);
-      // the collection itself is untouched
-      assert.equal((await client.count('alias_target')).count, 3);
+      const msg = assertErrorBody(res, 404);
+      assert.equal(msg, 'Not found: Collection `live` doesn\'t exist!');
+      assert.equal((await client.count('alias_target')).count, before);
     });
 
     test('several actions in one request apply in order; an alias can be switched', async () => {

@@ -178,11 +178,12 @@ export function matchOperationPath(urlPath, method) {
     // Prefer templates with more literal segments: '/collections/aliases' over '/collections/{name}'.
     templates.sort((a, b) => b.literal - a.literal);
   }
-  const parts = urlPath.split('/');
+  // Qdrant trims trailing slashes before routing (actix NormalizePath::trim).
+  const parts = (urlPath.replace(/\/+$/, '') || '/').split('/');
   const m = method.toLowerCase();
   for (const { tpl, parts: tparts } of templates) {
     if (tparts.length !== parts.length) continue;
-    if (!tparts.every((p, i) => p.startsWith('{') || p === parts[i])) continue;
+    if (!tparts.every((p, i) => (p.startsWith('{') ? parts[i] !== '' : p === parts[i]))) continue;
     if (!load().doc.paths[tpl][m]) continue;
     return tpl;
   }

@@ -89,6 +89,14 @@ Status ParseIndexSchema(const Json& body, std::string* field, Json* schema) {
                        "`, expected one of `keyword`, `integer`, `float`, `geo`, `text`, `bool`, "
                        "`datetime`, `uuid`");
   }
+  if (type == "integer" && !params.is_null()) {
+    const Json* lookup = params.Find("lookup");
+    const Json* range = params.Find("range");
+    if (lookup && range && lookup->is_bool() && range->is_bool() && !lookup->as_bool() &&
+        !range->as_bool()) {
+      return Unprocessable("Validation error: the 'lookup' and 'range' capabilities can't be both disabled");
+    }
+  }
   *schema = Json(Json::Object{{"data_type", Json(type)}});
   if (!params.is_null()) schema->Set("params", params);
   return Status::Ok();

@@ -51,6 +51,11 @@ StatusOr<PayloadSelector> ParsePayloadSelector(const Json* j, bool default_all) 
   return s;
 }
 
+const Json* WithVectorMember(const Json& body) {
+  const Json* j = body.Find("with_vector");
+  return j != nullptr ? j : body.Find("with_vectors");
+}
+
 StatusOr<VectorSelector> ParseVectorSelector(const Json* j, bool default_all) {
   VectorSelector s;
   s.all = default_all;
@@ -120,8 +125,8 @@ StatusOr<std::vector<PointStruct>> ParseUpsertPoints(const Json& body) {
   if (const Json* vectors = batch->Find("vectors")) {
     auto column = [&](const std::string& name, const Json& values) -> Status {
       if (!values.is_array() || values.size() != n) {
-        return InvalidArgument("Validation error in JSON body: [batch: number of vectors must "
-                               "be equal to the number of ids]");
+        return Unprocessable("batch: number of vectors must "
+                               "be equal to the number of ids");
       }
       for (size_t i = 0; i < n; ++i) {
         QUIVER_ASSIGN_OR_RETURN(VectorValue v, ParseVectorValue(values.as_array()[i]));
@@ -141,8 +146,8 @@ StatusOr<std::vector<PointStruct>> ParseUpsertPoints(const Json& body) {
   }
   if (const Json* payloads = batch->Find("payloads"); payloads && !payloads->is_null()) {
     if (!payloads->is_array() || payloads->size() != n) {
-      return InvalidArgument("Validation error in JSON body: [batch: number of payloads must be "
-                             "equal to the number of ids]");
+      return Unprocessable("batch: number of payloads must be "
+                             "equal to the number of ids");
     }
     for (size_t i = 0; i < n; ++i) {
       QUIVER_ASSIGN_OR_RETURN(points[i].payload, ParsePayloadObject(&payloads->as_array()[i]));

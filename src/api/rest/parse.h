@@ -18,6 +18,8 @@ StatusOr<std::vector<PointId>> ParsePointIds(const Json& j);
 StatusOr<std::optional<Filter>> ParseOptionalFilter(const Json* j);
 StatusOr<PayloadSelector> ParsePayloadSelector(const Json* j, bool default_all);
 StatusOr<VectorSelector> ParseVectorSelector(const Json* j, bool default_all);
+// `with_vector`, or its alias `with_vectors`, of a request body (nullptr when neither is there).
+const Json* WithVectorMember(const Json& body);
 // `points` (list) or `batch` (columnar) of an upsert body.
 StatusOr<std::vector<PointStruct>> ParseUpsertPoints(const Json& body);
 // {points: [ids]} or {filter: {...}} of delete and payload bodies.

@@ -84,6 +84,9 @@ StatusOr<QueryPlan> ParseQueryPlan(const Json* j) {
     QUIVER_ASSIGN_OR_RETURN(plan.positive, ParseVectorInputs(body.Find("positive")));
     QUIVER_ASSIGN_OR_RETURN(plan.negative, ParseVectorInputs(body.Find("negative")));
     QUIVER_ASSIGN_OR_RETURN(plan.strategy, ParseStrategy(body.Find("strategy")));
+    if (plan.positive.empty() && plan.negative.empty()) {
+      return Unprocessable("recommend: At least one positive or negative example must be provided");
+    }
   } else if (kind == "discover") {
     plan.kind = Kind::kDiscover;
     if (!body.is_object() || !body.Find("target")) return FormatError("discover: missing field `target`");
@@ -105,7 +108,7 @@ StatusOr<QueryPlan> ParseQueryPlan(const Json* j) {
     plan.fusion = QueryPlan::Fusion::kRrf;
     if (body.is_object()) {
       QUIVER_ASSIGN_OR_RETURN(size_t k, ReadSize(body, "k", 2));
-      if (k == 0) return InvalidArgument("Validation error in JSON body: [query.rrf.k: value 0 invalid, must be 1 or more]");
+      if (k == 0) return Unprocessable("query.rrf.k: value 0 invalid, must be 1 or more");
       plan.rrf_k = static_cast<int>(k);
     }
   } else if (kind == "sample") {
@@ -125,7 +128,7 @@ Status ParseCommon(const Json& body, QueryRequest* r, bool payload_default) {
   QUIVER_ASSIGN_OR_RETURN(r->limit, ReadSize(body, "limit", 10));
   QUIVER_ASSIGN_OR_RETURN(r->offset, ReadSize(body, "offset", 0));
   QUIVER_ASSIGN_OR_RETURN(r->with_payload, ParsePayloadSelector(body.Find("with_payload"), payload_default));
-  QUIVER_ASSIGN_OR_RETURN(r->with_vector, ParseVectorSelector(body.Find("with_vector"), false));
+  QUIVER_ASSIGN_OR_RETURN(r->with_vector, ParseVectorSelector(WithVectorMember(body), false));
   if (const Json* t = body.Find("score_threshold"); t && !t->is_null()) {
     if (!t->is_number()) return FormatError("score_threshold: expected a number");
     r->score_threshold = static_cast<float>(t->as_double());

@@ -76,7 +76,7 @@ StatusOr<Reply> Retrieve(RequestContext& ctx) {
   if (ids == nullptr) return FormatError("missing field `ids`");
   QUIVER_ASSIGN_OR_RETURN(auto id_list, ParsePointIds(*ids));
   QUIVER_ASSIGN_OR_RETURN(auto wp, ParsePayloadSelector(ctx.body.Find("with_payload"), true));
-  QUIVER_ASSIGN_OR_RETURN(auto wv, ParseVectorSelector(ctx.body.Find("with_vector"), false));
+  QUIVER_ASSIGN_OR_RETURN(auto wv, ParseVectorSelector(WithVectorMember(ctx.body), false));
   QUIVER_ASSIGN_OR_RETURN(auto points, c->Retrieve(id_list, wp, wv));
   Json list = Json::MakeArray();
   for (const PointOut& p : points) list.Push(RenderPoint(p));
@@ -98,7 +98,7 @@ StatusOr<Reply> Scroll(RequestContext& ctx) {
     QUIVER_ASSIGN_OR_RETURN(order_by, ParseOrderBy(*o));
   }
   QUIVER_ASSIGN_OR_RETURN(auto wp, ParsePayloadSelector(body.Find("with_payload"), true));
-  QUIVER_ASSIGN_OR_RETURN(auto wv, ParseVectorSelector(body.Find("with_vector"), false));
+  QUIVER_ASSIGN_OR_RETURN(auto wv, ParseVectorSelector(WithVectorMember(body), false));
   QUIVER_ASSIGN_OR_RETURN(ScrollResult r, c->Scroll(filter, limit, offset, order_by, wp, wv));
   Json points = Json::MakeArray();
   for (const PointOut& p : r.points) points.Push(RenderPoint(p));

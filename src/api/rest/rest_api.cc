@@ -118,6 +118,10 @@ HttpResponse ErrorResponse(int status, const std::string& message, Clock::time_p
 std::string ErrorMessage(const Status& s) {
   switch (s.code()) {
     case StatusCode::kNotFound: return "Not found: " + s.message();
+    case StatusCode::kUnprocessable:
+      // Qdrant's validator wording: "Validation error in JSON body: [field: problem]".
+      if (s.message().rfind("Validation error", 0) == 0) return s.message();
+      return "Validation error in JSON body: [" + s.message() + "]";
     case StatusCode::kInternal: return "Service internal error: " + s.message();
     default: return s.message();
   }

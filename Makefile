@@ -1,0 +1,39 @@
+# Quiver: `make run` starts the server, `make test` runs every test. Both install what is missing
+# first (Debian 12 packages via scripts/install-deps.sh, npm packages for the end-to-end tests).
+JOBS ?= 2
+BUILD_DIR ?= build
+BUILD_TYPE ?= Release
+CONFIG ?= config/config.yaml
+
+.PHONY: all deps build run test unit-test e2e-test asan-test clean
+
+all: build
+
+deps:
+	@./scripts/install-deps.sh
+
+$(BUILD_DIR)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+
+build: deps $(BUILD_DIR)/CMakeCache.txt
+	cmake --build $(BUILD_DIR) -j$(JOBS)
+
+run: build
+	$(BUILD_DIR)/quiver --config-path $(CONFIG)
+
+unit-test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
+
+e2e-test: build
+	./tests/e2e/run.sh
+
+test: unit-test e2e-test
+
+# Unit tests under AddressSanitizer and UBSan, in a build directory of their own.
+asan-test: deps
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DQUIVER_SANITIZE=ON
+	cmake --build build-asan -j$(JOBS)
+	cd build-asan && ctest --output-on-failure -j$(JOBS)
+
+clean:
+	rm -rf $(BUILD_DIR) build-asan
