@@ -224,7 +224,7 @@ void Collection::ApplyOne(const UpdateOperation& op, uint64_t version,
         if (op.key) {
           SetPayloadAtPath(&payload, *op.key, op.payload);
         } else {
-          for (const auto& [k, v] : op.payload.as_object()) payload.Set(k, v);
+          MergePayload(&payload, op.payload);
         }
         touch(slot);
       }
@@ -260,14 +260,26 @@ StatusOr<UpdateResult> Collection::Apply(const std::vector<UpdateOperation>& ops
   std::unique_lock lock(mu_);
   // Validate everything first, so that an invalid operation changes nothing. Points that
   // update_vectors names must exist, or be created earlier in the same batch.
-  std::unordered_map<PointId, bool, PointIdHash> created;
+  // Operations on listed points need them to exist, as the batch so far leaves them.
+  using Kind = UpdateOperation::Kind;
+  std::unordered_map<PointId, bool, PointIdHash> exists_after;  // changes made by the batch
+  auto exists = [&](const PointId& id) {
+    auto it = exists_after.find(id);
+    return it != exists_after.end() ? it->second : offsets_.count(id) > 0;
+  };
   for (const UpdateOperation& op : ops) {
     QUIVER_RETURN_IF_ERROR(Validate(op));
-    if (op.kind == UpdateOperation::Kind::kUpsert) {
-      for (const PointStruct& p : op.points) created[p.id] = true;
-    } else if (op.kind == UpdateOperation::Kind::kUpdateVectors) {
+    if (op.kind == Kind::kUpsert) {
+      for (const PointStruct& p : op.points) exists_after[p.id] = true;
+    } else if (op.kind == Kind::kUpdateVectors) {
       for (const PointStruct& p : op.points) {
-        if (!offsets_.count(p.id) && !created.count(p.id)) return PointNotFound(p.id);
+        if (!exists(p.id)) return PointNotFound(p.id);
+      }
+    } else if (op.kind == Kind::kDeletePoints) {
+      for (const PointId& id : op.selector.ids) exists_after[id] = false;
+    } else if (!op.selector.filter) {
+      for (const PointId& id : op.selector.ids) {
+        if (!exists(id)) return PointNotFound(id);
       }
     }
   }

@@ -46,19 +46,30 @@ Json SelectPayload(const Json& payload, const PayloadSelector& selector) {
   return payload;
 }
 
-// Sort key for order_by: numbers, and datetimes as strings parsed by the filter module.
-std::optional<double> OrderValue(const Json& payload, const PayloadPath& path) {
-  std::optional<double> best;
+// Sort keys for order_by: numbers, and datetimes (strings) as seconds since the epoch.
+std::vector<double> OrderValues(const Json& payload, const PayloadPath& path) {
+  std::vector<double> out;
   for (const Json* v : ValuesAtPath(payload, path)) {
     std::optional<double> x;
     if (v->is_number()) x = v->as_double();
     else if (v->is_string()) x = ParseDatetimeSeconds(v->as_string());
-    if (x && (!best || *x < *best)) best = x;
+    if (x) out.push_back(*x);
   }
-  return best;
+  return out;
 }
 
 }  // namespace
+
+Status Collection::CheckRangeIndex(const std::string& key) const {
+  const Json* schema = payload_schema_.Find(key);
+  std::string type;
+  if (schema && schema->Find("data_type")) type = schema->Find("data_type")->as_string();
+  if (type == "integer" || type == "float" || type == "datetime") return Status::Ok();
+  return InvalidArgument("Bad request: No range index for `order_by` key: `" + key +
+                         "`. Please create one to use `order_by`. Check "
+                         "https://qdrant.tech/documentation/concepts/indexing/#payload-index "
+                         "to see which payload schemas support Range conditions");
+}
 
 bool Collection::HasVector(uint32_t slot, std::string_view name) const {
   if (auto it = dense_.find(std::string(name)); it != dense_.end()) return it->second.present[slot];
@@ -144,25 +155,18 @@ StatusOr<ScrollResult> Collection::Scroll(const std::optional<Filter>& filter, s
   ScrollResult result;
   if (order_by) {
     QUIVER_ASSIGN_OR_RETURN(PayloadPath path, PayloadPath::Parse(order_by->key));
-    const Json* schema = payload_schema_.Find(order_by->key);
-    std::string type;
-    if (schema && schema->Find("data_type")) type = schema->Find("data_type")->as_string();
-    if (type != "integer" && type != "float" && type != "datetime") {
-      return InvalidArgument("Bad request: No range index for `order_by` key: `" + order_by->key +
-                             "`. Please create one to use `order_by`. Check "
-                             "https://qdrant.tech/documentation/concepts/indexing/#payload-index "
-                             "to see which payload schemas support Range conditions");
-    }
+    QUIVER_RETURN_IF_ERROR(CheckRangeIndex(order_by->key));
     std::vector<std::pair<double, uint32_t>> ordered;
     for (uint32_t s = 0; s < slots_.size(); ++s) {
       if (!slots_[s].live || !MatchesFilter(s, filter)) continue;
-      auto v = OrderValue(slots_[s].payload, path);
-      if (!v) continue;
-      if (order_by->start_from &&
-          (order_by->descending ? *v > *order_by->start_from : *v < *order_by->start_from)) {
-        continue;
+      // A point with several values appears once per value, as in Qdrant.
+      for (double v : OrderValues(slots_[s].payload, path)) {
+        if (order_by->start_from &&
+            (order_by->descending ? v > *order_by->start_from : v < *order_by->start_from)) {
+          continue;
+        }
+        ordered.emplace_back(v, s);
       }
-      ordered.emplace_back(*v, s);
     }
     auto less = [&](const auto& a, const auto& b) {
       if (a.first != b.first) return order_by->descending ? a.first > b.first : a.first < b.first;

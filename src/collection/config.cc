@@ -31,6 +31,20 @@ Status CheckNumbers(const Json& config, const std::string& what) {
   return Status::Ok();
 }
 
+// Qdrant's HnswConfigDiff limits: ef_construct from 4, full_scan_threshold from 10.
+Status CheckHnsw(const Json& config, const std::string& what) {
+  QUIVER_RETURN_IF_ERROR(CheckNumbers(config, what));
+  for (const auto& [key, min] : {std::pair<const char*, int64_t>{"ef_construct", 4},
+                                 std::pair<const char*, int64_t>{"full_scan_threshold", 10}}) {
+    const Json* v = config.Find(key);
+    if (v && v->is_number() && v->as_double() < static_cast<double>(min)) {
+      return Unprocessable(what + "." + key + ": value " + v->Dump() + " invalid, must be " +
+                           std::to_string(min) + " or larger");
+    }
+  }
+  return Status::Ok();
+}
+
 StatusOr<VectorParams> ParseVectorParams(const Json& j, const std::string& what) {
   QUIVER_RETURN_IF_ERROR(ExpectObject(j, what));
   VectorParams p;
@@ -203,7 +217,7 @@ StatusOr<CollectionConfig> CollectionConfig::FromCreateRequest(const Json& body,
       if (!v.is_bool()) return InvalidArgument("Format error in JSON body: on_disk_payload must be a boolean");
       c.on_disk_payload = v.as_bool();
     } else if (k == "hnsw_config") {
-      QUIVER_RETURN_IF_ERROR(CheckNumbers(v, k));
+      QUIVER_RETURN_IF_ERROR(CheckHnsw(v, k));
       MergeObject(&c.hnsw_config, v);
     } else if (k == "optimizers_config") {
       QUIVER_RETURN_IF_ERROR(CheckNumbers(v, k));
@@ -243,6 +257,10 @@ Status CollectionConfig::ApplyUpdate(const Json& body) {
             return InvalidArgument("Format error in JSON body: unknown field `" + dk + "`");
           }
           if (dv.is_null()) continue;
+          if (dk == "quantization_config" && dv.is_string() && dv.as_string() == "Disabled") {
+            it->second.extra.Erase(dk);
+            continue;
+          }
           if (dk == "hnsw_config") {
             Json merged = it->second.extra.Find(dk) ? *it->second.extra.Find(dk) : Json::MakeObject();
             MergeObject(&merged, dv);
@@ -266,7 +284,7 @@ Status CollectionConfig::ApplyUpdate(const Json& body) {
       QUIVER_RETURN_IF_ERROR(CheckNumbers(v, k));
       MergeObject(&next.optimizer_config, v);
     } else if (k == "hnsw_config") {
-      QUIVER_RETURN_IF_ERROR(CheckNumbers(v, k));
+      QUIVER_RETURN_IF_ERROR(CheckHnsw(v, k));
       MergeObject(&next.hnsw_config, v);
     } else if (k == "params") {
       QUIVER_RETURN_IF_ERROR(ExpectObject(v, "params"));
@@ -295,7 +313,11 @@ Status CollectionConfig::ApplyUpdate(const Json& body) {
       MergeObject(&next.strict_mode_config, v);
     } else if (k == "metadata") {
       QUIVER_RETURN_IF_ERROR(ExpectObject(v, k));
-      MergeObject(&next.metadata, v);
+      if (!next.metadata.is_object()) next.metadata = Json::MakeObject();
+      for (const auto& [mk, mv] : v.as_object()) {
+        if (mv.is_null()) next.metadata.Erase(mk);  // null deletes a key, as in Qdrant
+        else next.metadata.Set(mk, mv);
+      }
     } else {
       return InvalidArgument("Format error in JSON body: unknown field `" + k + "`");
     }

@@ -39,7 +39,7 @@ struct PointView {
   std::function<bool(std::string_view vector_name)> has_vector;  // "" is the unnamed vector
 };
 
-class Filter;
+struct Filter;
 
 // An instant as Qdrant's DateTime<Utc>: seconds since the Unix epoch plus nanoseconds. A leap
 // second (`23:59:60`) keeps seconds at :59 and carries nanos >= 1e9, as chrono does, so that
@@ -50,10 +50,11 @@ struct Datetime {
   friend auto operator<=>(const Datetime&, const Datetime&) = default;
 };
 
-// Parses a datetime as Qdrant does (`DateTimeWrapper::from_str`): RFC 3339 (`T`, `t` or space
-// between date and time; `Z`/`z`/±HH:MM), chrono's relaxed form (also `UTC`, ±HHMM, spaces
-// between fields), `...%.f±HH[[:]MM]`, and without zone (taken as UTC): `YYYY-MM-DD[T| ]HH:MM`,
-// `...:SS[.frac]`, or a bare `YYYY-MM-DD`. nullopt when none fits.
+// Parses a datetime as Qdrant does (`DateTimeWrapper::from_str`, i.e. chrono): with a zone,
+// RFC 3339 (`T`, `t` or space between date and time; `Z`/`z`/±HH:MM) and chrono's relaxed forms
+// (also `UTC`, ±HHMM, ±HH, spaces between fields, 1-digit fields); without a zone (taken as UTC)
+// `YYYY-MM-DD[T| ]HH:MM[:SS[.frac]]` or a bare `YYYY-MM-DD`. nullopt when none fits. A zone
+// needs seconds; fractions beyond nanoseconds are ignored; a leap second `:60` is accepted.
 std::optional<Datetime> ParseDatetime(std::string_view text);
 
 struct GeoPoint {
@@ -78,7 +79,6 @@ struct GeoRadius {
 struct GeoPolygon {
   std::vector<GeoPoint> exterior;                // closed ring, >= 4 points
   std::vector<std::vector<GeoPoint>> interiors;  // holes, same rules
-  bool has_interiors_field = false;              // `interiors` given (even []), for round trips
   // Strictly inside the exterior and outside every hole (boundaries excluded), planar lon/lat,
   // winding-number rule as the geo crate's `Contains`.
   bool Contains(const GeoPoint& p) const;
@@ -156,8 +156,7 @@ struct MinShould {
   uint64_t min_count = 1;
 };
 
-class Filter {
- public:
+struct Filter {
   // Unset (nullopt) and empty lists differ only for `should` inside nested filters.
   std::optional<std::vector<Condition>> must, should, must_not;
   std::optional<MinShould> min_should;

@@ -292,7 +292,6 @@ StatusOr<GeoPolygon> ParseGeoPolygon(const Json& j, const std::string& where) {
   if (const Json* interiors = Opt(j, "interiors")) {
     std::string at = Join(where, "interiors");
     if (!interiors->is_array()) return Bad(at, "expected a list of line strings");
-    polygon.has_interiors_field = true;
     for (size_t i = 0; i < interiors->as_array().size(); ++i) {
       QUIVER_ASSIGN_OR_RETURN(std::vector<GeoPoint> ring,
                               ParseRing(interiors->as_array()[i], At(at, i)));

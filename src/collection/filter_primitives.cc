@@ -148,7 +148,9 @@ std::optional<Datetime> ParseDatetime(std::string_view text) {
   }
   int64_t offset_s = 0;
   if (!sc.AtEnd()) {
-    if (!sc.Consume('T') && !sc.Consume('t')) sc.SkipSpace();
+    // `t` only in chrono's RFC 3339 parsers, which need a zone; `T` or spaces everywhere.
+    bool lower_t = sc.Consume('t');
+    if (!lower_t && !sc.Consume('T')) sc.SkipSpace();
     sc.SkipSpace();
     if (!sc.Number(1, 2, &hour)) return std::nullopt;
     sc.SkipSpace();
@@ -170,8 +172,8 @@ std::optional<Datetime> ParseDatetime(std::string_view text) {
       if (!has_seconds || !ParseOffset(&sc, &offset_s)) return std::nullopt;
       sc.SkipSpace();
       if (!sc.AtEnd()) return std::nullopt;
-    } else if (space > 0) {
-      return std::nullopt;  // naive forms allow no trailing space
+    } else if (space > 0 || lower_t) {
+      return std::nullopt;  // the zone-less forms: `T` or space, no trailing space
     }
     if (hour > 23 || minute > 59 || second > 60) return std::nullopt;
   }

@@ -393,7 +393,8 @@ TEST(FilterDatetime, RejectedFormats) {
                              "2020-01-01T10:00:00Zx",
                              "01/02/2020",
                              "20200102T030405Z",
-                             "2020-01-01T10:00:00+05:3"}) {
+                             "2020-01-01T10:00:00+05:3",
+                             "2020-01-01t10:00:00"}) {
     EXPECT_FALSE(ParseDatetime(s).has_value()) << s;
   }
 }

@@ -36,6 +36,7 @@ struct QueryPlan {
   OrderBy order_by;                     // kOrderBy
   Fusion fusion = Fusion::kRrf;         // kFusion
   int rrf_k = 2;
+  std::vector<float> rrf_weights;  // one per prefetch; empty = all 1
 };
 
 // Where ids in vector inputs are looked up, when not in the queried collection.

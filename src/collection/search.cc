@@ -106,6 +106,21 @@ class Collection::Scorer {
     }
   }
   bool known() const { return dense_ != nullptr || other_ != nullptr; }
+  // A sparse query reaches only points sharing an index with it (Qdrant searches the inverted
+  // index, so points without overlap are never candidates).
+  bool Reaches(uint32_t slot, const VectorValue& q) const {
+    const auto* query = std::get_if<SparseVector>(&q);
+    if (dense_ || query == nullptr) return true;
+    const auto* stored = std::get_if<SparseVector>(&*(*other_)[slot]);
+    if (stored == nullptr) return true;
+    size_t i = 0, j = 0;
+    while (i < query->indices.size() && j < stored->indices.size()) {
+      if (query->indices[i] == stored->indices[j]) return true;
+      if (query->indices[i] < stored->indices[j]) ++i;
+      else ++j;
+    }
+    return false;
+  }
   Distance distance() const { return distance_; }
   bool Has(uint32_t slot) const {
     return dense_ ? dense_->present[slot] != 0 : (*other_)[slot].has_value();
@@ -321,6 +336,7 @@ StatusOr<std::vector<Collection::Scored>> Collection::RunQuery(const QueryReques
       std::vector<Scored> all;
       for_each_candidate([&](uint32_t s) {
         if (!scorer.Has(s) || excluded.count(slots_[s].id)) return;
+        if (plan.kind == Kind::kNearest && !scorer.Reaches(s, single)) return;
         float sc = score(s);
         if (threshold && sc < *threshold) return;
         all.push_back({s, sc});
@@ -334,9 +350,18 @@ StatusOr<std::vector<Collection::Scored>> Collection::RunQuery(const QueryReques
     case Kind::kFusion: {
       std::unordered_map<uint32_t, float> fused;
       if (plan.fusion == QueryPlan::Fusion::kRrf) {
-        for (const auto& list : prefetched) {
+        if (!plan.rrf_weights.empty() && plan.rrf_weights.size() != prefetched.size()) {
+          return InvalidArgument("Bad request: the number of RRF weights must match the number of "
+                                 "prefetches");
+        }
+        for (size_t list_index = 0; list_index < prefetched.size(); ++list_index) {
+          const auto& list = prefetched[list_index];
+          float weight = plan.rrf_weights.empty() ? 1.0f : plan.rrf_weights[list_index];
+          if (weight <= 0) continue;
+          // 1 / (rank / weight + k), rank counted from 1: the weighted form of 1 / (rank + k).
           for (size_t rank = 0; rank < list.size(); ++rank) {
-            fused[list[rank].slot] += 1.0f / (static_cast<float>(rank) + static_cast<float>(plan.rrf_k));
+            fused[list[rank].slot] +=
+                1.0f / ((static_cast<float>(rank) + 1.0f) / weight + static_cast<float>(plan.rrf_k) - 1.0f);
           }
         }
       } else {
@@ -364,6 +389,7 @@ StatusOr<std::vector<Collection::Scored>> Collection::RunQuery(const QueryReques
       return top(std::move(all), limit);
     }
     case Kind::kOrderBy: {
+      QUIVER_RETURN_IF_ERROR(CheckRangeIndex(plan.order_by.key));
       QUIVER_ASSIGN_OR_RETURN(PayloadPath path, PayloadPath::Parse(plan.order_by.key));
       std::vector<Scored> all;
       for_each_candidate([&](uint32_t s) {

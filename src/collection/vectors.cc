@@ -123,6 +123,7 @@ Status ConformVector(const CollectionConfig& config, const std::string& name, Ve
     return InvalidArgument("Wrong input: Not existing vector name error: " + name);
   }
   if (auto* dense = std::get_if<DenseVector>(v)) {
+    if (dense->empty()) return Unprocessable("vector: dense vector must not be empty");
     if (params->multivector) {
       // A single dense vector given for a multivector field is a multivector of one row.
       MultiVector m{dense->size(), std::move(*dense)};

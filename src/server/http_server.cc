@@ -290,9 +290,9 @@ asio::awaitable<Ending> Session<Stream>::Serve() {
 
     if (auto length = parser.content_length(); length && *length > max_body) {
       co_return co_await Fail(http::status::payload_too_large,
-                              "Payload too large: request body of " + std::to_string(*length) +
-                                  " bytes exceeds the limit of " + std::to_string(max_body) +
-                                  " bytes");
+                              "JSON payload (" + std::to_string(*length) +
+                                  " bytes) is larger than allowed (limit: " +
+                                  std::to_string(max_body) + " bytes).");
     }
     parser.body_limit(max_body);  // for chunked bodies, whose size is known only as they arrive
     if (!parser.is_done()) {
@@ -330,8 +330,8 @@ asio::awaitable<Ending> Session<Stream>::OnReadError(const beast::error_code& ec
   }
   if (ec == http::error::body_limit) {
     co_return co_await Fail(http::status::payload_too_large,
-                            "Payload too large: request body exceeds the limit of " +
-                                std::to_string(core_.options().max_body_bytes) + " bytes");
+                            "JSON payload is larger than allowed (limit: " +
+                                std::to_string(core_.options().max_body_bytes) + " bytes).");
   }
   if (ec == http::error::header_limit) {
     co_return co_await Fail(http::status::request_header_fields_too_large,

@@ -109,7 +109,8 @@ Status Catalog::Create(const std::string& name, const Json& body) {
     return AlreadyExists("Wrong input: Collection `" + name + "` already exists!");
   }
   if (aliases_.count(name)) {
-    return AlreadyExists("Wrong input: Alias `" + name + "` already exists!");
+    return InvalidArgument("Wrong input: Can't create collection with name " + name +
+                           ". Alias with the same name already exists");
   }
   uint64_t uid = next_uid_++;
   auto c = std::make_shared<Collection>(uid, name, config, store_.get());

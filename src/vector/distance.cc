@@ -7,6 +7,7 @@
 #include "vector/distance.h"
 
 #include <cmath>
+#include <limits>
 
 #include "vector/distance_impl.h"
 
@@ -49,19 +50,33 @@ const Kernels& Active() {
 
 }  // namespace
 
-float Dot(const float* a, const float* b, size_t n) { return Active().dot(a, b, n); }
+// Below this many dimensions the scalar loop is used: SIMD set-up does not pay off, and the
+// sequential sum gives bit-for-bit the scores Qdrant reports for small vectors (it switches to
+// SIMD at 16 dimensions too), which clients' tests compare exactly.
+constexpr size_t kMinSimdDims = 16;
 
-float L2Squared(const float* a, const float* b, size_t n) { return Active().l2_squared(a, b, n); }
+float Dot(const float* a, const float* b, size_t n) {
+  return n < kMinSimdDims ? scalar::Dot(a, b, n) : Active().dot(a, b, n);
+}
 
-float L1(const float* a, const float* b, size_t n) { return Active().l1(a, b, n); }
+float L2Squared(const float* a, const float* b, size_t n) {
+  return n < kMinSimdDims ? scalar::L2Squared(a, b, n) : Active().l2_squared(a, b, n);
+}
+
+float L1(const float* a, const float* b, size_t n) {
+  return n < kMinSimdDims ? scalar::L1(a, b, n) : Active().l1(a, b, n);
+}
 
 void Normalize(float* v, size_t n) {
-  const float norm_squared = Dot(v, v, n);
-  // Zero stays zero; a NaN or overflowing (infinite) norm also leaves v untouched rather than
-  // turning it into NaNs or zeros.
-  if (!(norm_squared > 0.0f) || !std::isfinite(norm_squared)) return;
-  const float scale = 1.0f / std::sqrt(norm_squared);
-  for (size_t i = 0; i < n; ++i) v[i] *= scale;
+  const float length = std::sqrt(Dot(v, v, n));
+  // Zero stays zero, and an already unit vector is left exactly as it is (as Qdrant does); a NaN
+  // or overflowing (infinite) norm also leaves v untouched rather than turning it into NaNs.
+  if (!(length >= std::numeric_limits<float>::epsilon()) || !std::isfinite(length) ||
+      std::fabs(length - 1.0f) <= 1e-6f) {
+    return;
+  }
+  // Division rather than multiplication by 1/length: the same rounding as Qdrant.
+  for (size_t i = 0; i < n; ++i) v[i] /= length;
 }
 
 const char* KernelName() { return Active().name; }

@@ -256,15 +256,20 @@ class Server {
  * `args` (command-line arguments). Call `cleanup()` when done (kills it, removes its dirs).
  */
 export async function startServer(options = {}) {
-  const server = new Server(options);
-  await server.init();
-  try {
-    await server.launch();
-  } catch (err) {
-    await server.cleanup();
-    throw err;
+  // A port found free can be taken by another test file before the server binds it; only that
+  // case (the server says so on stderr) is retried, with new ports.
+  for (let attempt = 1; ; attempt++) {
+    const server = new Server(options);
+    await server.init();
+    try {
+      await server.launch();
+      return server;
+    } catch (err) {
+      await server.cleanup();
+      const portClash = /address already in use|EADDRINUSE/i.test(server.stderr + server.stdout);
+      if (!portClash || attempt >= 3) throw err;
+    }
   }
-  return server;
 }
 
 process.on('exit', () => {

@@ -35,7 +35,9 @@ StatusOr<Reply> DeleteCollection(RequestContext& ctx) {
 }
 
 StatusOr<Reply> CollectionExists(RequestContext& ctx) {
-  return Ok(Json(Json::Object{{"exists", Json(ctx.catalog.Exists(ctx.Param("collection_name")))}}));
+  // Aliases count, as in Qdrant (it resolves the name the same way every route does).
+  bool exists = ctx.catalog.Get(ctx.Param("collection_name")).ok();
+  return Ok(Json(Json::Object{{"exists", Json(exists)}}));
 }
 
 StatusOr<Reply> UpdateAliases(RequestContext& ctx) {

@@ -110,6 +110,13 @@ StatusOr<QueryPlan> ParseQueryPlan(const Json* j) {
       QUIVER_ASSIGN_OR_RETURN(size_t k, ReadSize(body, "k", 2));
       if (k == 0) return Unprocessable("query.rrf.k: value 0 invalid, must be 1 or more");
       plan.rrf_k = static_cast<int>(k);
+      if (const Json* w = body.Find("weights"); w && !w->is_null()) {
+        if (!w->is_array()) return FormatError("rrf.weights: expected a list of numbers");
+        for (const Json& x : w->as_array()) {
+          if (!x.is_number()) return FormatError("rrf.weights: expected a list of numbers");
+          plan.rrf_weights.push_back(static_cast<float>(x.as_double()));
+        }
+      }
     }
   } else if (kind == "sample") {
     if (!body.is_string() || body.as_string() != "random") {
@@ -126,6 +133,7 @@ StatusOr<QueryPlan> ParseQueryPlan(const Json* j) {
 Status ParseCommon(const Json& body, QueryRequest* r, bool payload_default) {
   QUIVER_ASSIGN_OR_RETURN(r->filter, ParseOptionalFilter(body.Find("filter")));
   QUIVER_ASSIGN_OR_RETURN(r->limit, ReadSize(body, "limit", 10));
+  if (r->limit == 0) return Unprocessable("limit: value 0 invalid, must be 1 or larger");
   QUIVER_ASSIGN_OR_RETURN(r->offset, ReadSize(body, "offset", 0));
   QUIVER_ASSIGN_OR_RETURN(r->with_payload, ParsePayloadSelector(body.Find("with_payload"), payload_default));
   QUIVER_ASSIGN_OR_RETURN(r->with_vector, ParseVectorSelector(WithVectorMember(body), false));
@@ -139,6 +147,14 @@ Status ParseCommon(const Json& body, QueryRequest* r, bool payload_default) {
   }
   if (const Json* p = body.Find("params"); p && p->is_object()) {
     if (const Json* e = p->Find("exact"); e && e->is_bool()) r->exact = e->as_bool();
+    if (const Json* ef = p->Find("hnsw_ef"); ef && !ef->is_null()) {
+      if (ef->type() != Json::Type::kInt || ef->as_int() < 0) {
+        return FormatError("params.hnsw_ef: expected a non-negative integer");
+      }
+      if (ef->as_int() == 0) {
+        return Unprocessable("params.hnsw_ef: value 0 invalid, must be 1 or larger");
+      }
+    }
   }
   if (const Json* l = body.Find("lookup_from"); l && !l->is_null()) {
     if (!l->is_object()) return FormatError("lookup_from: expected an object");
@@ -168,6 +184,14 @@ StatusOr<QueryRequest> ParseQueryRequest(const Json& body) {
     } else {
       QUIVER_RETURN_IF_ERROR(add(*pf));
     }
+  }
+  if (r.query.kind == QueryPlan::Kind::kNone && !r.prefetch.empty()) {
+    return InvalidArgument("Bad request: A query is needed to merge the prefetches. Can't have "
+                           "prefetches without defining a query.");
+  }
+  if (r.query.kind == QueryPlan::Kind::kNone && r.score_threshold) {
+    return InvalidArgument("Bad request: A query is needed to use the score_threshold. Can't have "
+                           "score_threshold without defining a query.");
   }
   if (r.query.kind == QueryPlan::Kind::kFusion && r.prefetch.empty()) {
     return InvalidArgument("Bad request: cannot apply Fusion without prefetches");

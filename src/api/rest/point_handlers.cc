@@ -66,7 +66,7 @@ StatusOr<Reply> GetPoint(RequestContext& ctx) {
   VectorSelector all_vectors;
   all_vectors.all = true;
   QUIVER_ASSIGN_OR_RETURN(auto points, c->Retrieve({id}, all_payload, all_vectors));
-  if (points.empty()) return NotFound("No point with id " + id.ToString() + " found");
+  if (points.empty()) return NotFound("Point with id " + id.ToString() + " does not exists!");
   return Ok(RenderPoint(points[0]));
 }
 
@@ -75,7 +75,8 @@ StatusOr<Reply> Retrieve(RequestContext& ctx) {
   const Json* ids = ctx.body.Find("ids");
   if (ids == nullptr) return FormatError("missing field `ids`");
   QUIVER_ASSIGN_OR_RETURN(auto id_list, ParsePointIds(*ids));
-  QUIVER_ASSIGN_OR_RETURN(auto wp, ParsePayloadSelector(ctx.body.Find("with_payload"), true));
+  // Qdrant's retrieve defaults to no payload (its collection code, whatever its docs say).
+  QUIVER_ASSIGN_OR_RETURN(auto wp, ParsePayloadSelector(ctx.body.Find("with_payload"), false));
   QUIVER_ASSIGN_OR_RETURN(auto wv, ParseVectorSelector(WithVectorMember(ctx.body), false));
   QUIVER_ASSIGN_OR_RETURN(auto points, c->Retrieve(id_list, wp, wv));
   Json list = Json::MakeArray();
@@ -96,6 +97,11 @@ StatusOr<Reply> Scroll(RequestContext& ctx) {
   std::optional<OrderBy> order_by;
   if (const Json* o = body.Find("order_by"); o && !o->is_null()) {
     QUIVER_ASSIGN_OR_RETURN(order_by, ParseOrderBy(*o));
+    if (offset) {
+      return InvalidArgument("Bad request: Cannot use an `offset` when using `order_by`. The "
+                             "alternative for paging is to use `order_by.start_from` and a filter "
+                             "to exclude the IDs that you've already seen for the `order_by.start_from` value");
+    }
   }
   QUIVER_ASSIGN_OR_RETURN(auto wp, ParsePayloadSelector(body.Find("with_payload"), true));
   QUIVER_ASSIGN_OR_RETURN(auto wv, ParseVectorSelector(WithVectorMember(body), false));

@@ -190,6 +190,13 @@ HttpResponse RestApi::Handle(HttpRequest& request) {
     if (!key.empty()) ctx.query[key] = value;
     pos = amp + 1;
   }
+  if (auto it = ctx.path.find("collection_name"); it != ctx.path.end()) {
+    Status valid = ValidateCollectionName(it->second);
+    if (!valid.ok()) return ErrorResponse(HttpStatusOf(valid.code()), valid.message(), start);
+  }
+  if (auto it = ctx.query.find("timeout"); it != ctx.query.end() && it->second == "0") {
+    return ErrorResponse(422, "Validation error in query parameters: [timeout: value 0 invalid, must be 1 or larger]", start);
+  }
   if (auto it = ctx.query.find("wait"); it != ctx.query.end() && it->second != "true" &&
                                         it->second != "false" && !it->second.empty()) {
     return ErrorResponse(400, "Query deserialize error: wait: provided string was not `true` or `false`", start);

@@ -11,7 +11,9 @@ using Parser = StatusOr<QueryRequest> (*)(const Json&);
 // Resolves ids of vector inputs in the `lookup_from` collection when one is named.
 StatusOr<VectorLookup> LookupFor(RequestContext& ctx, const QueryRequest& r) {
   if (!r.lookup_from) return VectorLookup();
-  QUIVER_ASSIGN_OR_RETURN(auto other, ctx.catalog.Get(r.lookup_from->collection));
+  auto found = ctx.catalog.Get(r.lookup_from->collection);
+  if (!found.ok()) return NotFound("Collection " + r.lookup_from->collection + " not found");
+  std::shared_ptr<Collection> other = *found;
   std::string vector = r.lookup_from->vector;
   return VectorLookup([other, vector](const PointId& id, const std::string& using_vector) {
     return other->GetVector(id, vector.empty() ? using_vector : vector);
@@ -64,10 +66,38 @@ StatusOr<Reply> Groups(RequestContext& ctx) {
   QUIVER_ASSIGN_OR_RETURN(size_t group_size, ReadSize(ctx.body, "group_size", 3));
   QUIVER_ASSIGN_OR_RETURN(auto c, CollectionOf(ctx));
   QUIVER_ASSIGN_OR_RETURN(VectorLookup lookup, LookupFor(ctx, r));
+  // with_lookup: each group's id names a point of another collection, attached as `lookup`.
+  std::shared_ptr<Collection> lookup_collection;
+  PayloadSelector lookup_payload;
+  VectorSelector lookup_vector;
+  if (const Json* wl = ctx.body.Find("with_lookup"); wl && !wl->is_null()) {
+    std::string name;
+    if (wl->is_string()) {
+      name = wl->as_string();
+      lookup_payload.mode = PayloadSelector::Mode::kAll;
+    } else if (wl->is_object() && wl->Find("collection") && wl->Find("collection")->is_string()) {
+      name = wl->Find("collection")->as_string();
+      QUIVER_ASSIGN_OR_RETURN(lookup_payload, ParsePayloadSelector(wl->Find("with_payload"), true));
+      QUIVER_ASSIGN_OR_RETURN(lookup_vector, ParseVectorSelector(WithVectorMember(*wl), false));
+    } else {
+      return FormatError("with_lookup: expected a collection name or {collection, ...}");
+    }
+    auto found = ctx.catalog.Get(name);
+    if (!found.ok()) return NotFound("Collection " + name + " not found");
+    lookup_collection = *found;
+  }
   QUIVER_ASSIGN_OR_RETURN(auto groups, c->QueryGroups(r, *group_by, group_size, lookup));
   Json list = Json::MakeArray();
   for (const GroupResult& g : groups) {
-    list.Push(Json(Json::Object{{"id", g.id}, {"hits", RenderPoints(g.hits)}}));
+    Json group(Json::Object{{"id", g.id}, {"hits", RenderPoints(g.hits)}});
+    if (lookup_collection) {
+      auto id = PointId::FromJson(g.id);
+      if (id.ok()) {
+        QUIVER_ASSIGN_OR_RETURN(auto found, lookup_collection->Retrieve({*id}, lookup_payload, lookup_vector));
+        if (!found.empty()) group.Set("lookup", RenderPoint(found[0]));
+      }
+    }
+    list.Push(std::move(group));
   }
   return Ok(Json(Json::Object{{"groups", list}}));
 }
