@@ -5,7 +5,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= Release
 CONFIG ?= config/config.yaml
 
-.PHONY: all deps build run test unit-test e2e-test asan-test clean
+.PHONY: all deps build run test unit-test e2e-test asan-test bench-rest clean
 
 all: build
 
@@ -34,6 +34,10 @@ asan-test: deps
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DQUIVER_SANITIZE=ON
 	cmake --build build-asan -j$(JOBS)
 	cd build-asan && ctest --output-on-failure -j$(JOBS)
+
+# End-to-end REST figures (upsert throughput, query latency, memory, start-up): not a test.
+bench-rest: build
+	node bench/rest_bench.mjs --points 100000 --dim 128 --batch 1000
 
 clean:
 	rm -rf $(BUILD_DIR) build-asan
