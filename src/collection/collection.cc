@@ -151,15 +151,13 @@ std::vector<uint32_t> Collection::SelectSlots(const PointSelector& selector) con
   return out;
 }
 
-Status Collection::Validate(const UpdateOperation& op) const {
+Status Collection::Validate(UpdateOperation* op_ptr) const {
   using Kind = UpdateOperation::Kind;
+  UpdateOperation& op = *op_ptr;
   switch (op.kind) {
     case Kind::kUpsert:
     case Kind::kUpdateVectors:
-      for (const PointStruct& p : op.points) {
-        NamedVectors copy = p.vectors;
-        QUIVER_RETURN_IF_ERROR(ConformVectors(config_, &copy));
-      }
+      for (PointStruct& p : op.points) QUIVER_RETURN_IF_ERROR(ConformVectors(config_, &p.vectors));
       break;
     case Kind::kDeleteVectors:
       for (const std::string& name : op.vector_names) {
@@ -190,22 +188,18 @@ void Collection::ApplyOne(const UpdateOperation& op, uint64_t version,
   switch (op.kind) {
     case Kind::kUpsert:
       for (const PointStruct& p : op.points) {
-        NamedVectors vectors = p.vectors;
-        (void)ConformVectors(config_, &vectors);  // validated before: normalises Cosine
         uint32_t slot = SlotFor(p.id);
         slots_[slot].live = true;
         slots_[slot].payload = p.payload.is_object() ? p.payload : Json::MakeObject();
-        SetVectors(slot, vectors, true);
+        SetVectors(slot, p.vectors, true);
         touch(slot);
       }
       break;
     case Kind::kUpdateVectors:
       for (const PointStruct& p : op.points) {
-        NamedVectors vectors = p.vectors;
-        (void)ConformVectors(config_, &vectors);
         auto it = offsets_.find(p.id);
         if (it == offsets_.end()) continue;
-        SetVectors(it->second, vectors, false);
+        SetVectors(it->second, p.vectors, false);
         touch(it->second);
       }
       break;
@@ -256,7 +250,7 @@ void Collection::ApplyOne(const UpdateOperation& op, uint64_t version,
   }
 }
 
-StatusOr<UpdateResult> Collection::Apply(const std::vector<UpdateOperation>& ops, bool wait) {
+StatusOr<UpdateResult> Collection::Apply(std::vector<UpdateOperation> ops, bool wait) {
   std::unique_lock lock(mu_);
   // Validate everything first, so that an invalid operation changes nothing. Points that
   // update_vectors names must exist, or be created earlier in the same batch.
@@ -267,8 +261,8 @@ StatusOr<UpdateResult> Collection::Apply(const std::vector<UpdateOperation>& ops
     auto it = exists_after.find(id);
     return it != exists_after.end() ? it->second : offsets_.count(id) > 0;
   };
-  for (const UpdateOperation& op : ops) {
-    QUIVER_RETURN_IF_ERROR(Validate(op));
+  for (UpdateOperation& op : ops) {
+    QUIVER_RETURN_IF_ERROR(Validate(&op));
     if (op.kind == Kind::kUpsert) {
       for (const PointStruct& p : op.points) exists_after[p.id] = true;
     } else if (op.kind == Kind::kUpdateVectors) {

@@ -64,7 +64,8 @@ class Collection {
 
   // Applies the operations in order, atomically with respect to readers and validation: when
   // one is invalid nothing is changed.
-  StatusOr<UpdateResult> Apply(const std::vector<UpdateOperation>& ops, bool wait);
+  // Takes the operations by value: their vectors are conformed (Cosine normalised) in place.
+  StatusOr<UpdateResult> Apply(std::vector<UpdateOperation> ops, bool wait);
 
   // Payload index schema (`PUT /collections/{c}/index`): field -> {data_type, params}.
   Status CreatePayloadIndex(const std::string& field, const Json& schema);
@@ -115,7 +116,8 @@ class Collection {
   class Scorer;  // search.cc
 
   // Writes (collection.cc). REQUIRES: mu_ held exclusively.
-  Status Validate(const UpdateOperation& op) const;
+  // Checks one operation and conforms its vectors in place.
+  Status Validate(UpdateOperation* op) const;
   void ApplyOne(const UpdateOperation& op, uint64_t version, std::vector<uint32_t>* touched);
   uint32_t SlotFor(const PointId& id);
   void SetVectors(uint32_t slot, const NamedVectors& vectors, bool replace_all);

@@ -36,7 +36,7 @@ double Json::as_double() const {
 
 const Json* Json::Find(std::string_view key) const {
   if (type_ != Type::kObject) return nullptr;
-  for (const auto& [k, v] : object_) {
+  for (const auto& [k, v] : as_object()) {
     if (k == key) return &v;
   }
   return nullptr;
@@ -47,19 +47,25 @@ Json* Json::Find(std::string_view key) {
 }
 
 Json& Json::Set(std::string_view key, Json value) {
-  if (type_ == Type::kNull) type_ = Type::kObject;
+  if (type_ == Type::kNull) {
+    type_ = Type::kObject;
+    rep_ = Object();
+  }
   if (Json* existing = Find(key)) {
     *existing = std::move(value);
     return *existing;
   }
-  object_.emplace_back(std::string(key), std::move(value));
-  return object_.back().second;
+  Object& object = as_object();
+  object.emplace_back(std::string(key), std::move(value));
+  return object.back().second;
 }
 
 bool Json::Erase(std::string_view key) {
-  for (auto it = object_.begin(); it != object_.end(); ++it) {
+  if (type_ != Type::kObject) return false;
+  Object& object = as_object();
+  for (auto it = object.begin(); it != object.end(); ++it) {
     if (it->first == key) {
-      object_.erase(it);
+      object.erase(it);
       return true;
     }
   }
@@ -67,14 +73,18 @@ bool Json::Erase(std::string_view key) {
 }
 
 Json& Json::Push(Json value) {
-  if (type_ == Type::kNull) type_ = Type::kArray;
-  array_.push_back(std::move(value));
-  return array_.back();
+  if (type_ == Type::kNull) {
+    type_ = Type::kArray;
+    rep_ = Array();
+  }
+  Array& array = as_array();
+  array.push_back(std::move(value));
+  return array.back();
 }
 
 size_t Json::size() const {
-  if (type_ == Type::kArray) return array_.size();
-  if (type_ == Type::kObject) return object_.size();
+  if (type_ == Type::kArray) return as_array().size();
+  if (type_ == Type::kObject) return as_object().size();
   return 0;
 }
 
@@ -86,11 +96,11 @@ bool operator==(const Json& a, const Json& b) {
     case Json::Type::kInt: return a.int_ == b.int_;
     case Json::Type::kUInt: return a.uint_ == b.uint_;
     case Json::Type::kDouble: return a.double_ == b.double_;
-    case Json::Type::kString: return a.string_ == b.string_;
-    case Json::Type::kArray: return a.array_ == b.array_;
+    case Json::Type::kString: return a.as_string() == b.as_string();
+    case Json::Type::kArray: return a.as_array() == b.as_array();
     case Json::Type::kObject: {
-      if (a.object_.size() != b.object_.size()) return false;
-      for (const auto& [k, v] : a.object_) {
+      if (a.as_object().size() != b.as_object().size()) return false;
+      for (const auto& [k, v] : a.as_object()) {
         const Json* other = b.Find(k);
         if (other == nullptr || !(*other == v)) return false;
       }
@@ -240,23 +250,25 @@ void Json::DumpTo(std::string* out) const {
     case Type::kInt: out->append(std::to_string(int_)); break;
     case Type::kUInt: out->append(std::to_string(uint_)); break;
     case Type::kDouble: AppendDouble(double_, is_f32_, out); break;
-    case Type::kString: AppendJsonString(string_, out); break;
+    case Type::kString: AppendJsonString(as_string(), out); break;
     case Type::kArray: {
+      const Array& array = as_array();
       out->push_back('[');
-      for (size_t i = 0; i < array_.size(); ++i) {
+      for (size_t i = 0; i < array.size(); ++i) {
         if (i) out->push_back(',');
-        array_[i].DumpTo(out);
+        array[i].DumpTo(out);
       }
       out->push_back(']');
       break;
     }
     case Type::kObject: {
+      const Object& object = as_object();
       out->push_back('{');
-      for (size_t i = 0; i < object_.size(); ++i) {
+      for (size_t i = 0; i < object.size(); ++i) {
         if (i) out->push_back(',');
-        AppendJsonString(object_[i].first, out);
+        AppendJsonString(object[i].first, out);
         out->push_back(':');
-        object_[i].second.DumpTo(out);
+        object[i].second.DumpTo(out);
       }
       out->push_back('}');
       break;

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "common/status.h"
@@ -27,16 +28,16 @@ class Json {
 
   Json() = default;
   Json(std::nullptr_t) {}                                                     // NOLINT
-  Json(bool b) : type_(Type::kBool), bool_(b) {}                              // NOLINT
-  Json(int i) : type_(Type::kInt), int_(i) {}                                 // NOLINT
-  Json(int64_t i) : type_(Type::kInt), int_(i) {}                             // NOLINT
+  Json(bool b) : type_(Type::kBool) { bool_ = b; }                            // NOLINT
+  Json(int i) : type_(Type::kInt) { int_ = i; }                               // NOLINT
+  Json(int64_t i) : type_(Type::kInt) { int_ = i; }                           // NOLINT
   Json(uint64_t u);                                                           // NOLINT
-  Json(double d) : type_(Type::kDouble), double_(d) {}                        // NOLINT
-  Json(const char* s) : type_(Type::kString), string_(s) {}                   // NOLINT
-  Json(std::string s) : type_(Type::kString), string_(std::move(s)) {}        // NOLINT
-  Json(std::string_view s) : type_(Type::kString), string_(s) {}              // NOLINT
-  Json(Array a) : type_(Type::kArray), array_(std::move(a)) {}                // NOLINT
-  Json(Object o) : type_(Type::kObject), object_(std::move(o)) {}             // NOLINT
+  Json(double d) : type_(Type::kDouble) { double_ = d; }                      // NOLINT
+  Json(const char* s) : Json(std::string(s)) {}                               // NOLINT
+  Json(std::string s) : type_(Type::kString), rep_(std::move(s)) {}           // NOLINT
+  Json(std::string_view s) : Json(std::string(s)) {}                          // NOLINT
+  Json(Array a) : type_(Type::kArray), rep_(std::move(a)) {}                  // NOLINT
+  Json(Object o) : type_(Type::kObject), rep_(std::move(o)) {}                // NOLINT
 
   // A float32 value (vector component, score): printed in float32's shortest form.
   static Json Float(float f);
@@ -60,11 +61,11 @@ class Json {
   int64_t as_int() const { return int_; }             // kInt only
   uint64_t as_uint() const { return uint_; }          // kUInt only (values above INT64_MAX)
   double as_double() const;                           // any number
-  const std::string& as_string() const { return string_; }
-  const Array& as_array() const { return array_; }
-  Array& as_array() { return array_; }
-  const Object& as_object() const { return object_; }
-  Object& as_object() { return object_; }
+  const std::string& as_string() const { return std::get<std::string>(rep_); }
+  const Array& as_array() const { return std::get<Array>(rep_); }
+  Array& as_array() { return std::get<Array>(rep_); }
+  const Object& as_object() const { return std::get<Object>(rep_); }
+  Object& as_object() { return std::get<Object>(rep_); }
 
   // Object member lookup; nullptr when absent or when this is not an object.
   const Json* Find(std::string_view key) const;
@@ -84,15 +85,17 @@ class Json {
   friend bool operator==(const Json& a, const Json& b);
 
  private:
+  // Kept small (40 bytes): a vector of a thousand points arrives as a tree of these.
   Type type_ = Type::kNull;
-  bool bool_ = false;
   bool is_f32_ = false;
-  int64_t int_ = 0;
-  uint64_t uint_ = 0;
-  double double_ = 0;
-  std::string string_;
-  Array array_;
-  Object object_;
+  union {
+    bool bool_;
+    int64_t int_ = 0;
+    uint64_t uint_;
+    double double_;
+  };
+  // Strings, arrays and objects; monostate for the scalar kinds.
+  std::variant<std::monostate, std::string, Array, Object> rep_;
 };
 
 // Appends `s` to `out` as a quoted, escaped JSON string.

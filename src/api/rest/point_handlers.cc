@@ -7,7 +7,7 @@ namespace {
 
 StatusOr<Reply> ApplyOps(RequestContext& ctx, std::vector<UpdateOperation> ops) {
   QUIVER_ASSIGN_OR_RETURN(auto c, CollectionOf(ctx));
-  QUIVER_ASSIGN_OR_RETURN(UpdateResult r, c->Apply(ops, ctx.Wait()));
+  QUIVER_ASSIGN_OR_RETURN(UpdateResult r, c->Apply(std::move(ops), ctx.Wait()));
   return Ok(RenderUpdate(r));
 }
 
@@ -50,11 +50,12 @@ StatusOr<Reply> Batch(RequestContext& ctx) {
     QUIVER_ASSIGN_OR_RETURN(UpdateOperation parsed, ParseBatchOperation(op));
     ops.push_back(std::move(parsed));
   }
+  const size_t count = ops.size();
   QUIVER_ASSIGN_OR_RETURN(auto c, CollectionOf(ctx));
-  QUIVER_ASSIGN_OR_RETURN(UpdateResult r, c->Apply(ops, ctx.Wait()));
+  QUIVER_ASSIGN_OR_RETURN(UpdateResult r, c->Apply(std::move(ops), ctx.Wait()));
   // Qdrant answers one result per operation.
   Json results = Json::MakeArray();
-  for (size_t i = 0; i < ops.size(); ++i) results.Push(RenderUpdate(r));
+  for (size_t i = 0; i < count; ++i) results.Push(RenderUpdate(r));
   return Ok(results);
 }
 
