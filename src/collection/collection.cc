@@ -73,6 +73,12 @@ Status Collection::Load() {
       decode_error = Internal("collection " + name_ + ": corrupt record in storage");
       return false;
     }
+    // Never trust stored vectors blindly: a record that does not fit the config is corruption.
+    if (!ConformVectors(config_, &point->vectors).ok()) {
+      decode_error = Internal("collection " + name_ + ": stored point " + id->ToString() +
+                              " does not match the collection's vectors");
+      return false;
+    }
     next_operation_id_ = std::max(next_operation_id_, point->version + 1);
     Insert(*id, std::move(point).value());
     return true;
@@ -188,6 +194,15 @@ void Collection::ApplyOne(const UpdateOperation& op, uint64_t version,
   switch (op.kind) {
     case Kind::kUpsert:
       for (const PointStruct& p : op.points) {
+        auto existing = offsets_.find(p.id);
+        bool exists = existing != offsets_.end();
+        if (exists ? op.update_mode == UpdateOperation::Mode::kInsertOnly
+                   : op.update_mode == UpdateOperation::Mode::kUpdateOnly) {
+          continue;
+        }
+        if (exists && op.update_filter && !MatchesFilter(existing->second, op.update_filter)) {
+          continue;
+        }
         uint32_t slot = SlotFor(p.id);
         slots_[slot].live = true;
         slots_[slot].payload = p.payload.is_object() ? p.payload : Json::MakeObject();
@@ -199,6 +214,7 @@ void Collection::ApplyOne(const UpdateOperation& op, uint64_t version,
       for (const PointStruct& p : op.points) {
         auto it = offsets_.find(p.id);
         if (it == offsets_.end()) continue;
+        if (op.update_filter && !MatchesFilter(it->second, op.update_filter)) continue;
         SetVectors(it->second, p.vectors, false);
         touch(it->second);
       }

@@ -6,8 +6,8 @@
 //
 // Invariants: `offsets_` maps each live point id to its slot; a slot's vectors sit at the same
 // index in every column. Every applied write is in the KvStore's log before Apply() returns.
-// Search is an exact scan over the slots (SIMD distances); the HNSW index plugs in at
-// ScoreCandidates (issue: fast search).
+// Search is an exact scan over the slots (SIMD distances); the HNSW index plugs in where
+// RunQuery scans the candidates with a Scorer (issue: fast search).
 
 #include <map>
 #include <memory>
@@ -81,12 +81,12 @@ class Collection {
                                 const PayloadSelector& with_payload,
                                 const VectorSelector& with_vector) const;
   size_t Count(const std::optional<Filter>& filter) const;
-  // `lookup` resolves ids from lookup_from; null means this collection.
-  StatusOr<std::vector<PointOut>> Query(const QueryRequest& request,
-                                        const VectorLookup& lookup) const;
+  // Vector inputs given by id are looked up in this collection (the front end has replaced
+  // those of `lookup_from` by vectors already), and those points are left out of the results.
+  StatusOr<std::vector<PointOut>> Query(const QueryRequest& request) const;
   StatusOr<std::vector<GroupResult>> QueryGroups(const QueryRequest& request,
-                                                 const std::string& group_by, size_t group_size,
-                                                 const VectorLookup& lookup) const;
+                                                 const std::string& group_by,
+                                                 size_t group_size) const;
   StatusOr<std::vector<FacetHit>> Facet(const std::string& key, const std::optional<Filter>& filter,
                                         size_t limit) const;
   StatusOr<MatrixResult> Matrix(const std::optional<Filter>& filter, size_t sample, size_t limit,
@@ -135,10 +135,8 @@ class Collection {
   NamedVectors VectorsOf(uint32_t slot) const;
   PointOut Render(uint32_t slot, const PayloadSelector& with_payload,
                   const VectorSelector& with_vector) const;
-  StatusOr<std::vector<Scored>> RunQuery(const QueryRequest& request, const VectorLookup& lookup,
-                                         size_t limit) const;
+  StatusOr<std::vector<Scored>> RunQuery(const QueryRequest& request, size_t limit) const;
   StatusOr<VectorValue> ResolveInput(const VectorInput& input, const std::string& using_vector,
-                                     const VectorLookup& lookup,
                                      std::vector<PointId>* used_ids) const;
   StatusOr<VectorValue> VectorAt(uint32_t slot, const std::string& name) const;
 

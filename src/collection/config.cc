@@ -87,7 +87,7 @@ StatusOr<VectorParams> ParseVectorParams(const Json& j, const std::string& what)
                                "`uint8`, `float16`");
       }
     } else if (k != "memory") {
-      return InvalidArgument("Format error in JSON body: " + what + ": unknown field `" + k + "`");
+      continue;  // Qdrant ignores fields it does not know (serde's default)
     }
     if (!v.is_null()) p.extra.Set(k, v);
   }
@@ -116,7 +116,7 @@ StatusOr<SparseVectorParams> ParseSparseParams(const Json& j, const std::string&
     } else if (k == "index") {
       if (!v.is_null()) QUIVER_RETURN_IF_ERROR(ExpectObject(v, what + ".index"));
     } else {
-      return InvalidArgument("Format error in JSON body: " + what + ": unknown field `" + k + "`");
+      continue;  // unknown fields are ignored, as in Qdrant
     }
     if (!v.is_null()) p.extra.Set(k, v);
   }
@@ -233,7 +233,7 @@ StatusOr<CollectionConfig> CollectionConfig::FromCreateRequest(const Json& body,
     } else if (k == "init_from" || k == "sharding_method" || k == "uuid") {
       // Accepted for compatibility; a single node has nothing to do with them.
     } else {
-      return InvalidArgument("Format error in JSON body: unknown field `" + k + "`");
+      // Unknown fields are ignored, as Qdrant's deserializer does.
     }
   }
   return c;
@@ -253,9 +253,7 @@ Status CollectionConfig::ApplyUpdate(const Json& body) {
         }
         QUIVER_RETURN_IF_ERROR(ExpectObject(diff, "vectors." + name));
         for (const auto& [dk, dv] : diff.as_object()) {
-          if (dk != "hnsw_config" && dk != "quantization_config" && dk != "on_disk") {
-            return InvalidArgument("Format error in JSON body: unknown field `" + dk + "`");
-          }
+          if (dk != "hnsw_config" && dk != "quantization_config" && dk != "on_disk") continue;
           if (dv.is_null()) continue;
           if (dk == "quantization_config" && dv.is_string() && dv.as_string() == "Disabled") {
             it->second.extra.Erase(dk);
@@ -297,9 +295,7 @@ Status CollectionConfig::ApplyUpdate(const Json& body) {
           QUIVER_ASSIGN_OR_RETURN(uint64_t n, ReadUint(pv, "params." + pk));
           if (n == 0) return Unprocessable("params." + pk + ": must be 1 or more");
           (pk == "replication_factor" ? next.replication_factor : next.write_consistency_factor) = n;
-        } else if (pk != "read_fan_out_factor" && pk != "read_fan_out_delay_ms") {
-          return InvalidArgument("Format error in JSON body: unknown field `" + pk + "`");
-        }
+        }  // other params (read_fan_out_factor, ...) have no effect on a single node
       }
     } else if (k == "quantization_config") {
       if (v.is_string() && v.as_string() == "Disabled") {
@@ -319,7 +315,7 @@ Status CollectionConfig::ApplyUpdate(const Json& body) {
         else next.metadata.Set(mk, mv);
       }
     } else {
-      return InvalidArgument("Format error in JSON body: unknown field `" + k + "`");
+      // Unknown fields are ignored, as Qdrant's deserializer does.
     }
   }
   *this = std::move(next);

@@ -43,6 +43,11 @@ struct UpdateOperation {
   std::optional<PayloadPath> key;       // set_payload into a nested object
   std::vector<PayloadPath> keys;        // delete_payload
   std::vector<std::string> vector_names;  // delete_vectors
+  // Conditional writes (upsert, update_vectors): an existing point is changed only if it
+  // matches update_filter; update_mode restricts an upsert to new or to existing points.
+  std::optional<Filter> update_filter;
+  enum class Mode { kUpsert, kInsertOnly, kUpdateOnly };
+  Mode update_mode = Mode::kUpsert;
 };
 
 struct UpdateResult {

@@ -59,11 +59,6 @@ struct QueryRequest {
   VectorSelector with_vector;
 };
 
-// Resolves a point id to a stored vector (for inputs given by id): the queried collection, or
-// the `lookup_from` one.
-using VectorLookup =
-    std::function<StatusOr<VectorValue>(const PointId& id, const std::string& vector_name)>;
-
 // A filter that both `a` and `b` must pass (a query's filter applied to its prefetches).
 Filter CombineFilters(const Filter& a, const Filter& b);
 

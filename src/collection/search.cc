@@ -1,6 +1,6 @@
 // The search family: nearest, recommend, discover, context, fusion, order_by, sample, groups,
 // distance matrix. Scores are computed by an exact scan over the candidate slots; the HNSW
-// index (a later issue) replaces the scan in ScoreAll for dense vectors.
+// index (a later issue) replaces that scan in RunQuery for dense vectors.
 //
 // Internally every score is a similarity where larger is better, as in Qdrant: Euclid is the
 // negated squared distance, Manhattan the negated L1 distance. Nearest-neighbour results are
@@ -151,11 +151,9 @@ class Collection::Scorer {
 
 StatusOr<VectorValue> Collection::ResolveInput(const VectorInput& input,
                                                const std::string& using_vector,
-                                               const VectorLookup& lookup,
                                                std::vector<PointId>* used_ids) const {
   if (input.vector) return *input.vector;
   const PointId& id = *input.id;
-  if (lookup) return lookup(id, using_vector);
   used_ids->push_back(id);
   auto it = offsets_.find(id);
   if (it == offsets_.end()) return NotFound("No point with id " + id.ToString() + " found");
@@ -163,7 +161,6 @@ StatusOr<VectorValue> Collection::ResolveInput(const VectorInput& input,
 }
 
 StatusOr<std::vector<Collection::Scored>> Collection::RunQuery(const QueryRequest& req,
-                                                               const VectorLookup& lookup,
                                                                size_t limit) const {
   using Kind = QueryPlan::Kind;
   const QueryPlan& plan = req.query;
@@ -176,7 +173,7 @@ StatusOr<std::vector<Collection::Scored>> Collection::RunQuery(const QueryReques
       if (inner.filter) inner.filter = CombineFilters(*req.filter, *inner.filter);
       else inner.filter = req.filter;
     }
-    QUIVER_ASSIGN_OR_RETURN(auto list, RunQuery(inner, lookup, inner.limit));
+    QUIVER_ASSIGN_OR_RETURN(auto list, RunQuery(inner, inner.limit));
     prefetched.push_back(std::move(list));
   }
   std::optional<std::vector<uint32_t>> candidates;
@@ -234,7 +231,7 @@ StatusOr<std::vector<Collection::Scored>> Collection::RunQuery(const QueryReques
       }
       std::vector<PointId> used_ids;
       auto resolve = [&](const VectorInput& in) -> StatusOr<VectorValue> {
-        QUIVER_ASSIGN_OR_RETURN(VectorValue v, ResolveInput(in, req.using_vector, lookup, &used_ids));
+        QUIVER_ASSIGN_OR_RETURN(VectorValue v, ResolveInput(in, req.using_vector, &used_ids));
         QUIVER_RETURN_IF_ERROR(scorer.Conform(&v));
         return v;
       };
@@ -255,9 +252,23 @@ StatusOr<std::vector<Collection::Scored>> Collection::RunQuery(const QueryReques
           }
           for (const auto& in : plan.positive) { QUIVER_ASSIGN_OR_RETURN(auto v, resolve(in)); pos.push_back(std::move(v)); }
           for (const auto& in : plan.negative) { QUIVER_ASSIGN_OR_RETURN(auto v, resolve(in)); neg.push_back(std::move(v)); }
-          auto* first = std::get_if<DenseVector>(&pos[0]);
-          if (first == nullptr) {
-            return InvalidArgument("Bad request: average_vector supports dense vectors only");
+          if (auto* multi = std::get_if<MultiVector>(&pos[0])) {
+            // Multivectors "average" by pooling rows; negatives join negated (Qdrant's rule).
+            MultiVector merged{multi->dim, {}};
+            for (const auto& v : pos) {
+              const auto& m = std::get<MultiVector>(v);
+              merged.data.insert(merged.data.end(), m.data.begin(), m.data.end());
+            }
+            for (const auto& v : neg) {
+              for (float x : std::get<MultiVector>(v).data) merged.data.push_back(-x);
+            }
+            single = std::move(merged);
+            score = [&](uint32_t s) { return scorer.Similarity(s, single); };
+            reported_as_distance = true;
+            goto scan;
+          }
+          if (std::get_if<DenseVector>(&pos[0]) == nullptr) {
+            return InvalidArgument("Bad request: average_vector supports dense and multi vectors only");
           }
           auto average = [](const std::vector<VectorValue>& vs) {
             DenseVector avg(std::get<DenseVector>(vs[0]).size(), 0.0f);
@@ -327,6 +338,7 @@ StatusOr<std::vector<Collection::Scored>> Collection::RunQuery(const QueryReques
           };
         }
       }
+    scan:
       std::unordered_set<PointId, PointIdHash> excluded(used_ids.begin(), used_ids.end());
       std::optional<float> threshold;
       if (req.score_threshold) {
@@ -419,10 +431,11 @@ StatusOr<std::vector<Collection::Scored>> Collection::RunQuery(const QueryReques
   return std::vector<Scored>();
 }
 
-StatusOr<std::vector<PointOut>> Collection::Query(const QueryRequest& request,
-                                                  const VectorLookup& lookup) const {
+StatusOr<std::vector<PointOut>> Collection::Query(const QueryRequest& request) const {
   std::shared_lock lock(mu_);
-  QUIVER_ASSIGN_OR_RETURN(auto scored, RunQuery(request, lookup, request.limit + request.offset));
+  // Saturating: limit may be u64::MAX.
+  size_t wanted = request.limit > SIZE_MAX - request.offset ? SIZE_MAX : request.limit + request.offset;
+  QUIVER_ASSIGN_OR_RETURN(auto scored, RunQuery(request, wanted));
   std::vector<PointOut> out;
   for (size_t i = request.offset; i < scored.size(); ++i) {
     PointOut p = Render(scored[i].slot, request.with_payload, request.with_vector);
@@ -434,12 +447,11 @@ StatusOr<std::vector<PointOut>> Collection::Query(const QueryRequest& request,
 
 StatusOr<std::vector<GroupResult>> Collection::QueryGroups(const QueryRequest& request,
                                                            const std::string& group_by,
-                                                           size_t group_size,
-                                                           const VectorLookup& lookup) const {
+                                                           size_t group_size) const {
   std::shared_lock lock(mu_);
   QUIVER_ASSIGN_OR_RETURN(PayloadPath path, PayloadPath::Parse(group_by));
   // Score everything the query can reach, then fill groups best-first.
-  QUIVER_ASSIGN_OR_RETURN(auto scored, RunQuery(request, lookup, slots_.size()));
+  QUIVER_ASSIGN_OR_RETURN(auto scored, RunQuery(request, slots_.size()));
   std::vector<GroupResult> groups;
   for (const Scored& s : scored) {
     for (const Json* v : ValuesAtPath(slots_[s.slot].payload, path)) {

@@ -1,7 +1,7 @@
 #pragma once
 // Status and StatusOr: errors as values (shape after absl::Status).
 //
-// Codes follow Qdrant's error kinds, so that one table (api/rest/http_status.cc) maps each to an
+// Codes follow Qdrant's error kinds, so that one table (HttpStatusOf in api/rest/rest_api.cc) maps each to an
 // HTTP status and, later, one to a gRPC status. Messages are user-facing: they end up in Qdrant's
 // error envelope `{"status": {"error": "<message>"}}` unchanged.
 

@@ -68,11 +68,22 @@ int Serve(const std::optional<std::string>& config_path) {
     return 2;
   }
   spdlog::set_level(LogLevel(settings->log_level));
+  // Refuse, rather than silently serve unprotected, what this build cannot enforce yet.
+  if (settings->service.enable_tls) {
+    std::cerr << "quiver: service.enable_tls is set, but this build does not serve TLS yet\n";
+    return 2;
+  }
+  if (!settings->service.api_key.empty() || !settings->service.read_only_api_key.empty() ||
+      !settings->service.alt_api_key.empty() || settings->service.jwt_rbac) {
+    std::cerr << "quiver: API keys are configured, but this build does not enforce access "
+                 "control yet; refusing to start unprotected\n";
+    return 2;
+  }
   for (const std::string& w : warnings) spdlog::warn("{}", w);
   for (const std::string& f : settings->loaded_files) spdlog::info("configuration loaded from {}", f);
-  if (settings->service.api_key.empty() && !IsLoopback(settings->service.host)) {
+  if (!IsLoopback(settings->service.host)) {
     spdlog::warn("No API key is configured and the server listens on {}: anyone who can reach "
-                 "it has full access. Set service.api_key.", settings->service.host);
+                 "it has full access.", settings->service.host);
   }
 
   // Signals are blocked before any thread starts, so that every thread inherits the mask and

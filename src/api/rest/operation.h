@@ -6,7 +6,8 @@
 namespace quiver {
 
 enum class Operation {
-  kServiceInfo,      // GET /, health probes
+  kServiceInfo,      // GET /
+  kHealthCheck,      // /healthz, /livez, /readyz: open even when keys are configured
   kListCollections,
   kGetCollection,
   kCreateCollection,

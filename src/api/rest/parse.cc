@@ -156,6 +156,22 @@ StatusOr<std::vector<PointStruct>> ParseUpsertPoints(const Json& body) {
   return points;
 }
 
+StatusOr<UpdateOperation> ParseUpsert(const Json& body) {
+  UpdateOperation op;
+  op.kind = UpdateOperation::Kind::kUpsert;
+  QUIVER_ASSIGN_OR_RETURN(op.points, ParseUpsertPoints(body));
+  QUIVER_ASSIGN_OR_RETURN(op.update_filter, ParseOptionalFilter(body.Find("update_filter")));
+  QUIVER_ASSIGN_OR_RETURN(auto mode, ReadString(body, "update_mode"));
+  if (mode) {
+    if (*mode == "upsert") op.update_mode = UpdateOperation::Mode::kUpsert;
+    else if (*mode == "insert_only") op.update_mode = UpdateOperation::Mode::kInsertOnly;
+    else if (*mode == "update_only") op.update_mode = UpdateOperation::Mode::kUpdateOnly;
+    else return FormatError("update_mode: unknown variant `" + *mode +
+                            "`, expected one of `upsert`, `insert_only`, `update_only`");
+  }
+  return op;
+}
+
 StatusOr<PointSelector> ParsePointSelector(const Json& body) {
   if (!body.is_object()) return FormatError("expected an object");
   PointSelector s;
@@ -219,6 +235,7 @@ StatusOr<UpdateOperation> ParseUpdateVectors(const Json& body) {
     QUIVER_ASSIGN_OR_RETURN(PointStruct ps, ParsePointStruct(p, true));
     op.points.push_back(std::move(ps));
   }
+  QUIVER_ASSIGN_OR_RETURN(op.update_filter, ParseOptionalFilter(body.Find("update_filter")));
   return op;
 }
 
@@ -242,12 +259,7 @@ StatusOr<UpdateOperation> ParseBatchOperation(const Json& op) {
   }
   const auto& [kind, body] = op.as_object()[0];
   using K = UpdateOperation::Kind;
-  if (kind == "upsert") {
-    UpdateOperation u;
-    u.kind = K::kUpsert;
-    QUIVER_ASSIGN_OR_RETURN(u.points, ParseUpsertPoints(body));
-    return u;
-  }
+  if (kind == "upsert") return ParseUpsert(body);
   if (kind == "delete") return ParseDeletePoints(body);
   if (kind == "set_payload") return ParseSetPayload(body, K::kSetPayload);
   if (kind == "overwrite_payload") return ParseSetPayload(body, K::kOverwritePayload);
@@ -266,6 +278,7 @@ StatusOr<UpdateOperation> ParseBatchOperation(const Json& op) {
 StatusOr<size_t> ReadSize(const Json& body, const char* field, size_t fallback) {
   const Json* v = body.Find(field);
   if (v == nullptr || v->is_null()) return fallback;
+  if (v->type() == Json::Type::kUInt) return static_cast<size_t>(v->as_uint());  // up to u64::MAX
   if (v->type() != Json::Type::kInt || v->as_int() < 0) {
     return FormatError(std::string(field) + ": expected a non-negative integer");
   }

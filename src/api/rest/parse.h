@@ -22,6 +22,8 @@ StatusOr<VectorSelector> ParseVectorSelector(const Json* j, bool default_all);
 const Json* WithVectorMember(const Json& body);
 // `points` (list) or `batch` (columnar) of an upsert body.
 StatusOr<std::vector<PointStruct>> ParseUpsertPoints(const Json& body);
+// An upsert body: points plus the conditional-update members (update_filter, update_mode).
+StatusOr<UpdateOperation> ParseUpsert(const Json& body);
 // {points: [ids]} or {filter: {...}} of delete and payload bodies.
 StatusOr<PointSelector> ParsePointSelector(const Json& body);
 // One element of `POST /points/batch`'s `operations`.

@@ -133,7 +133,7 @@ StatusOr<QueryPlan> ParseQueryPlan(const Json* j) {
 Status ParseCommon(const Json& body, QueryRequest* r, bool payload_default) {
   QUIVER_ASSIGN_OR_RETURN(r->filter, ParseOptionalFilter(body.Find("filter")));
   QUIVER_ASSIGN_OR_RETURN(r->limit, ReadSize(body, "limit", 10));
-  if (r->limit == 0) return Unprocessable("limit: value 0 invalid, must be 1 or larger");
+  if (r->limit == 0) return Unprocessable("internal.limit: value 0 invalid, must be 1 or larger");
   QUIVER_ASSIGN_OR_RETURN(r->offset, ReadSize(body, "offset", 0));
   QUIVER_ASSIGN_OR_RETURN(r->with_payload, ParsePayloadSelector(body.Find("with_payload"), payload_default));
   QUIVER_ASSIGN_OR_RETURN(r->with_vector, ParseVectorSelector(WithVectorMember(body), false));
@@ -192,6 +192,9 @@ StatusOr<QueryRequest> ParseQueryRequest(const Json& body) {
   if (r.query.kind == QueryPlan::Kind::kNone && r.score_threshold) {
     return InvalidArgument("Bad request: A query is needed to use the score_threshold. Can't have "
                            "score_threshold without defining a query.");
+  }
+  if (r.query.kind == QueryPlan::Kind::kOrderBy && r.score_threshold) {
+    return InvalidArgument("Bad request: Can't use score_threshold with an order_by query.");
   }
   if (r.query.kind == QueryPlan::Kind::kFusion && r.prefetch.empty()) {
     return InvalidArgument("Bad request: cannot apply Fusion without prefetches");

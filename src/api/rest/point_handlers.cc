@@ -18,12 +18,7 @@ StatusOr<Reply> ApplyOne(RequestContext& ctx, StatusOr<UpdateOperation> op) {
   return ApplyOps(ctx, std::move(ops));
 }
 
-StatusOr<Reply> Upsert(RequestContext& ctx) {
-  UpdateOperation op;
-  op.kind = UpdateOperation::Kind::kUpsert;
-  QUIVER_ASSIGN_OR_RETURN(op.points, ParseUpsertPoints(ctx.body));
-  return ApplyOne(ctx, std::move(op));
-}
+StatusOr<Reply> Upsert(RequestContext& ctx) { return ApplyOne(ctx, ParseUpsert(ctx.body)); }
 
 StatusOr<Reply> DeletePoints(RequestContext& ctx) { return ApplyOne(ctx, ParseDeletePoints(ctx.body)); }
 StatusOr<Reply> SetPayload(RequestContext& ctx) {

@@ -8,6 +8,7 @@ namespace quiver {
 const char* OperationName(Operation op) {
   switch (op) {
     case Operation::kServiceInfo: return "service_info";
+    case Operation::kHealthCheck: return "health_check";
     case Operation::kListCollections: return "list_collections";
     case Operation::kGetCollection: return "get_collection";
     case Operation::kCreateCollection: return "create_collection";
@@ -147,7 +148,7 @@ int HttpStatusOf(StatusCode code) {
 
 bool RequestContext::Wait() const {
   auto it = query.find("wait");
-  return it != query.end() && (it->second == "true" || it->second == "1");
+  return it != query.end() && it->second == "true";
 }
 
 RestApi::RestApi(Catalog* catalog, ServiceInfo info) : catalog_(catalog), info_(std::move(info)) {}

@@ -8,22 +8,39 @@ namespace {
 
 using Parser = StatusOr<QueryRequest> (*)(const Json&);
 
-// Resolves ids of vector inputs in the `lookup_from` collection when one is named.
-StatusOr<VectorLookup> LookupFor(RequestContext& ctx, const QueryRequest& r) {
-  if (!r.lookup_from) return VectorLookup();
-  auto found = ctx.catalog.Get(r.lookup_from->collection);
-  if (!found.ok()) return NotFound("Collection " + r.lookup_from->collection + " not found");
+// Replaces the ids of vector inputs by the vectors they name in the `lookup_from` collection,
+// at every level of the request that names one. Inputs given by id without lookup_from stay
+// ids: the collection resolves them itself and leaves those points out of the results.
+Status ResolveLookups(RequestContext& ctx, QueryRequest* r) {
+  for (QueryRequest& sub : r->prefetch) QUIVER_RETURN_IF_ERROR(ResolveLookups(ctx, &sub));
+  if (!r->lookup_from) return Status::Ok();
+  auto found = ctx.catalog.Get(r->lookup_from->collection);
+  if (!found.ok()) return NotFound("Collection " + r->lookup_from->collection + " not found");
   std::shared_ptr<Collection> other = *found;
-  std::string vector = r.lookup_from->vector;
-  return VectorLookup([other, vector](const PointId& id, const std::string& using_vector) {
-    return other->GetVector(id, vector.empty() ? using_vector : vector);
-  });
+  const std::string& vector = r->lookup_from->vector.empty() ? r->using_vector : r->lookup_from->vector;
+  auto resolve = [&](VectorInput* in) -> Status {
+    if (!in->id) return Status::Ok();
+    QUIVER_ASSIGN_OR_RETURN(VectorValue v, other->GetVector(*in->id, vector));
+    in->vector = std::move(v);
+    in->id.reset();
+    return Status::Ok();
+  };
+  QueryPlan& q = r->query;
+  QUIVER_RETURN_IF_ERROR(resolve(&q.nearest));
+  QUIVER_RETURN_IF_ERROR(resolve(&q.target));
+  for (VectorInput& in : q.positive) QUIVER_RETURN_IF_ERROR(resolve(&in));
+  for (VectorInput& in : q.negative) QUIVER_RETURN_IF_ERROR(resolve(&in));
+  for (ContextPair& p : q.context) {
+    QUIVER_RETURN_IF_ERROR(resolve(&p.positive));
+    QUIVER_RETURN_IF_ERROR(resolve(&p.negative));
+  }
+  return Status::Ok();
 }
 
-StatusOr<std::vector<PointOut>> Run(RequestContext& ctx, const QueryRequest& r) {
+StatusOr<std::vector<PointOut>> Run(RequestContext& ctx, QueryRequest r) {
   QUIVER_ASSIGN_OR_RETURN(auto c, CollectionOf(ctx));
-  QUIVER_ASSIGN_OR_RETURN(VectorLookup lookup, LookupFor(ctx, r));
-  return c->Query(r, lookup);
+  QUIVER_RETURN_IF_ERROR(ResolveLookups(ctx, &r));
+  return c->Query(r);
 }
 
 Json RenderPoints(const std::vector<PointOut>& points) {
@@ -51,8 +68,8 @@ StatusOr<Reply> BatchOf(RequestContext& ctx) {
     requests.push_back(std::move(r));
   }
   Json out = Json::MakeArray();
-  for (const QueryRequest& r : requests) {
-    QUIVER_ASSIGN_OR_RETURN(auto points, Run(ctx, r));
+  for (QueryRequest& r : requests) {
+    QUIVER_ASSIGN_OR_RETURN(auto points, Run(ctx, std::move(r)));
     out.Push(wrap ? Json(Json::Object{{"points", RenderPoints(points)}}) : RenderPoints(points));
   }
   return Ok(out);
@@ -65,7 +82,7 @@ StatusOr<Reply> Groups(RequestContext& ctx) {
   if (!group_by) return FormatError("missing field `group_by`");
   QUIVER_ASSIGN_OR_RETURN(size_t group_size, ReadSize(ctx.body, "group_size", 3));
   QUIVER_ASSIGN_OR_RETURN(auto c, CollectionOf(ctx));
-  QUIVER_ASSIGN_OR_RETURN(VectorLookup lookup, LookupFor(ctx, r));
+  QUIVER_RETURN_IF_ERROR(ResolveLookups(ctx, &r));
   // with_lookup: each group's id names a point of another collection, attached as `lookup`.
   std::shared_ptr<Collection> lookup_collection;
   PayloadSelector lookup_payload;
@@ -86,7 +103,7 @@ StatusOr<Reply> Groups(RequestContext& ctx) {
     if (!found.ok()) return NotFound("Collection " + name + " not found");
     lookup_collection = *found;
   }
-  QUIVER_ASSIGN_OR_RETURN(auto groups, c->QueryGroups(r, *group_by, group_size, lookup));
+  QUIVER_ASSIGN_OR_RETURN(auto groups, c->QueryGroups(r, *group_by, group_size));
   Json list = Json::MakeArray();
   for (const GroupResult& g : groups) {
     Json group(Json::Object{{"id", g.id}, {"hits", RenderPoints(g.hits)}});

@@ -33,9 +33,9 @@ StatusOr<Reply> Ready(RequestContext& ctx) {
 std::vector<Route> ServiceRoutes() {
   return {
       {"GET", "/", Operation::kServiceInfo, Root},
-      {"GET", "/healthz", Operation::kServiceInfo, Health},
-      {"GET", "/livez", Operation::kServiceInfo, Health},
-      {"GET", "/readyz", Operation::kServiceInfo, Ready},
+      {"GET", "/healthz", Operation::kHealthCheck, Health},
+      {"GET", "/livez", Operation::kHealthCheck, Health},
+      {"GET", "/readyz", Operation::kHealthCheck, Ready},
   };
 }
 
