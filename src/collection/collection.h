@@ -129,6 +129,8 @@ class Collection {
 
   // Reads (collection_read.cc, search.cc). REQUIRES: mu_ held (shared is enough).
   bool MatchesFilter(uint32_t slot, const std::optional<Filter>& filter) const;
+  // Every vector name in with_vector must exist in the config.
+  Status CheckVectorSelector(const VectorSelector& selector) const;
   // order_by needs a range-capable payload index on the key (Qdrant's rule).
   Status CheckRangeIndex(const std::string& key) const;
   bool HasVector(uint32_t slot, std::string_view name) const;

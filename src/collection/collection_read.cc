@@ -1,5 +1,6 @@
 // Collection reads that do not score vectors: retrieve, scroll, count, facet, info.
 #include <algorithm>
+#include <optional>
 #include <mutex>
 
 #include "collection/collection.h"
@@ -8,20 +9,43 @@
 namespace quiver {
 namespace {
 
-// Copies the value at a dotted path of `src` into `dst`, creating the objects on the way.
-void IncludePath(const Json& src, std::string_view path, Json* dst) {
+// The part of `value` that a dotted path selects, keeping the objects (and, for `key[]`, the
+// arrays) on the way: include "a.b[].c" keeps {"a": {"b": [{"c": ...}, ...]}}.
+std::optional<Json> Project(const Json& value, std::string_view path) {
+  if (path.empty()) return value;
   size_t dot = path.find('.');
   std::string_view head = path.substr(0, dot);
-  const Json* value = src.Find(head);
-  if (value == nullptr) return;
-  if (dot == std::string_view::npos) {
-    dst->Set(head, *value);
-    return;
+  std::string_view rest = dot == std::string_view::npos ? "" : path.substr(dot + 1);
+  bool each = head.size() > 2 && head.substr(head.size() - 2) == "[]";
+  if (each) head.remove_suffix(2);
+  const Json* child = value.Find(head);
+  if (child == nullptr) return std::nullopt;
+  Json picked;
+  if (each) {
+    if (!child->is_array()) return std::nullopt;
+    picked = Json::MakeArray();
+    for (const Json& element : child->as_array()) {
+      if (auto part = Project(element, rest)) picked.Push(std::move(*part));
+    }
+  } else if (auto part = Project(*child, rest)) {
+    picked = std::move(*part);
+  } else {
+    return std::nullopt;
   }
-  if (!value->is_object()) return;
-  Json* child = dst->Find(head);
-  if (child == nullptr) child = &dst->Set(head, Json::MakeObject());
-  IncludePath(*value, path.substr(dot + 1), child);
+  return Json(Json::Object{{std::string(head), std::move(picked)}});
+}
+
+// Merges a projection into the result, so that two paths under one key both survive.
+void MergeProjection(Json* into, const Json& part) {
+  for (const auto& [k, v] : part.as_object()) {
+    Json* existing = into->Find(k);
+    if (existing && existing->is_object() && v.is_object()) MergeProjection(existing, v);
+    else into->Set(k, v);
+  }
+}
+
+void IncludePath(const Json& src, std::string_view path, Json* dst) {
+  if (auto part = Project(src, path); part && part->is_object()) MergeProjection(dst, *part);
 }
 
 Json SelectPayload(const Json& payload, const PayloadSelector& selector) {
@@ -59,6 +83,15 @@ std::vector<double> OrderValues(const Json& payload, const PayloadPath& path) {
 }
 
 }  // namespace
+
+Status Collection::CheckVectorSelector(const VectorSelector& selector) const {
+  for (const std::string& name : selector.names) {
+    if (!config_.vectors.count(name) && !config_.sparse_vectors.count(name)) {
+      return InvalidArgument("Wrong input: Not existing vector name error: " + name);
+    }
+  }
+  return Status::Ok();
+}
 
 Status Collection::CheckRangeIndex(const std::string& key) const {
   const Json* schema = payload_schema_.Find(key);
@@ -135,6 +168,7 @@ StatusOr<std::vector<PointOut>> Collection::Retrieve(const std::vector<PointId>&
                                                      const PayloadSelector& with_payload,
                                                      const VectorSelector& with_vector) const {
   std::shared_lock lock(mu_);
+  QUIVER_RETURN_IF_ERROR(CheckVectorSelector(with_vector));
   std::vector<PointOut> out;
   std::unordered_map<PointId, bool, PointIdHash> seen;
   for (const PointId& id : ids) {
@@ -152,6 +186,7 @@ StatusOr<ScrollResult> Collection::Scroll(const std::optional<Filter>& filter, s
                                           const PayloadSelector& with_payload,
                                           const VectorSelector& with_vector) const {
   std::shared_lock lock(mu_);
+  QUIVER_RETURN_IF_ERROR(CheckVectorSelector(with_vector));
   ScrollResult result;
   if (order_by) {
     QUIVER_ASSIGN_OR_RETURN(PayloadPath path, PayloadPath::Parse(order_by->key));

@@ -23,6 +23,11 @@ Status CheckNumbers(const Json& config, const std::string& what) {
     if (!v.is_null() && !v.is_number() && !v.is_bool() && !v.is_object() && !v.is_string()) {
       return InvalidArgument("Format error in JSON body: " + what + "." + k + ": invalid type");
     }
+    if (v.type() == Json::Type::kInt && v.as_int() < 0) {
+      // Unsigned integer fields: Qdrant's deserializer refuses a negative one (400).
+      return InvalidArgument("Format error in JSON body: " + what + "." + k +
+                             ": invalid value: integer `" + v.Dump() + "`, expected u64");
+    }
     if (v.is_number() && v.as_double() < 0) {
       return Unprocessable(what + "." + k +
                              ": value must be non-negative");

@@ -150,7 +150,8 @@ TEST(ConfigTest, MultivectorConfig) {
   ASSERT_NE(c.FindVector(""), nullptr);
   EXPECT_TRUE(c.FindVector("")->multivector);
   // Reported back in collection info.
-  const Json* reported = c.ToInfoJson().Find("params")->Find("vectors")->Find("multivector_config");
+  const Json info = c.ToInfoJson();
+  const Json* reported = info.Find("params")->Find("vectors")->Find("multivector_config");
   ASSERT_NE(reported, nullptr);
   EXPECT_EQ(reported->Dump(), R"({"comparator":"max_sim"})");
 

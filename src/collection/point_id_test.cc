@@ -77,7 +77,9 @@ TEST(PointIdTest, BadIdsRejected) {
     ASSERT_TRUE(j.ok()) << text;
     StatusOr<PointId> id = PointId::FromJson(*j);
     EXPECT_FALSE(id.ok()) << "accepted: " << text;
-    if (!id.ok()) EXPECT_EQ(id.status().code(), StatusCode::kInvalidArgument) << text;
+    if (!id.ok()) {
+      EXPECT_EQ(id.status().code(), StatusCode::kInvalidArgument) << text;
+    }
   }
 }
 

@@ -433,6 +433,7 @@ StatusOr<std::vector<Collection::Scored>> Collection::RunQuery(const QueryReques
 
 StatusOr<std::vector<PointOut>> Collection::Query(const QueryRequest& request) const {
   std::shared_lock lock(mu_);
+  QUIVER_RETURN_IF_ERROR(CheckVectorSelector(request.with_vector));
   // Saturating: limit may be u64::MAX.
   size_t wanted = request.limit > SIZE_MAX - request.offset ? SIZE_MAX : request.limit + request.offset;
   QUIVER_ASSIGN_OR_RETURN(auto scored, RunQuery(request, wanted));

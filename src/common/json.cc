@@ -161,25 +161,51 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
   bool Int64(int64_t i) { return Add(Json(i)); }
   bool Uint64(uint64_t u) { return Add(Json(u)); }
   bool Double(double d) { return Add(Json(d)); }
-  bool String(const char* s, rapidjson::SizeType n, bool) { return Add(Json(std::string(s, n))); }
+  bool String(const char* s, rapidjson::SizeType n, bool) {
+    if (HasSurrogate(s, n)) return false;
+    return Add(Json(std::string(s, n)));
+  }
   bool StartObject() {
+    if (stack_.size() >= kMaxDepth) return TooDeep();
     stack_.push_back(Json::MakeObject());
     return true;
   }
   bool Key(const char* s, rapidjson::SizeType n, bool) {
+    if (HasSurrogate(s, n)) return false;
     keys_.emplace_back(s, n);
     return true;
   }
   bool EndObject(rapidjson::SizeType) { return Close(); }
   bool StartArray() {
+    if (stack_.size() >= kMaxDepth) return TooDeep();
     stack_.push_back(Json::MakeArray());
     return true;
   }
   bool EndArray(rapidjson::SizeType) { return Close(); }
 
   Json TakeRoot() { return std::move(root_); }
+  bool too_deep() const { return too_deep_; }
+
+  // Qdrant's parser stops at 128 levels; so do we, which also bounds the recursion of Dump()
+  // and of the destructor.
+  static constexpr size_t kMaxDepth = 128;
 
  private:
+  // RapidJSON turns a lone low-surrogate escape ("\udc00") into the bytes ED B0..BF, which
+  // are not UTF-8; serde refuses such strings, and so do we.
+  static bool HasSurrogate(const char* s, size_t n) {
+    for (size_t i = 0; i + 1 < n; ++i) {
+      if (static_cast<unsigned char>(s[i]) == 0xED && static_cast<unsigned char>(s[i + 1]) >= 0xA0) {
+        return true;
+      }
+    }
+    return false;
+  }
+  bool TooDeep() {
+    too_deep_ = true;
+    return false;
+  }
+  bool too_deep_ = false;
   bool Add(Json v) {
     if (stack_.empty()) {
       root_ = std::move(v);
@@ -224,8 +250,15 @@ StatusOr<Json> Json::Parse(std::string_view text) {
   rapidjson::Reader reader;
   rapidjson::MemoryStream stream(text.data(), text.size());
   rapidjson::ParseResult result =
-      reader.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseStopWhenDoneFlag>(
+      // Iterative: the parser's own stack lives on the heap, so no input can overflow ours.
+      reader.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseStopWhenDoneFlag |
+                   rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(
           stream, builder);
+  if (builder.too_deep()) {
+    auto [line, col] = LineColumn(text, result.Offset());
+    return InvalidArgument("recursion limit exceeded at line " + std::to_string(line) +
+                           " column " + std::to_string(col));
+  }
   if (result.IsError()) {
     auto [line, col] = LineColumn(text, result.Offset());
     return InvalidArgument(std::string(rapidjson::GetParseError_En(result.Code())) + " at line " +

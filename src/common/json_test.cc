@@ -162,6 +162,22 @@ TEST(JsonTest, UnicodePassesThroughUnescaped) {
   EXPECT_EQ(obj.Dump(), "{\"" + text + "\":1}");
 }
 
+// serde_json (behind Qdrant's REST API) refuses bytes that are not UTF-8; echoing them back would
+// make Quiver's own responses invalid JSON text.
+TEST(JsonTest, InvalidUtf8Rejected) {
+  for (const char* bad : {"\"\xff\"", "\"a\xc3\"", "\"\xc0\xaf\"", "\"\xed\xa0\x80\"",
+                          "{\"\xff\": 1}", "[\"ok\", \"\x80\"]"}) {
+    StatusOr<Json> j = Json::Parse(bad);
+    EXPECT_FALSE(j.ok()) << "accepted invalid UTF-8: " << testing::PrintToString(std::string(bad));
+    if (!j.ok()) {
+      EXPECT_EQ(j.status().code(), StatusCode::kInvalidArgument);
+    }
+  }
+  // Lone surrogates in \u escapes are not characters either.
+  EXPECT_FALSE(Json::Parse(R"("\ud800")").ok());
+  EXPECT_FALSE(Json::Parse(R"("\udc00x")").ok());
+}
+
 TEST(JsonTest, MalformedInputNamesLineAndColumn) {
   Status s = ParseError("{\"a\": }");
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);

@@ -3,19 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <chrono>
-#include <condition_variable>
-#include <ctime>
-#include <exception>
-#include <limits>
-#include <mutex>
-#include <optional>
-#include <thread>
-#include <type_traits>
-#include <unordered_map>
-#include <utility>
-#include <vector>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -29,6 +16,18 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <ctime>
+#include <exception>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <type_traits>
+#include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace quiver::server {
 
@@ -40,7 +39,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr uint32_t kMaxHeaderBytes = 64 * 1024;              // request line plus headers
+constexpr uint32_t kMaxHeaderBytes = 64 * 1024;  // request line plus headers
 constexpr Clock::duration kTlsHandshakeTimeout = std::chrono::seconds(10);
 constexpr Clock::duration kTlsShutdownTimeout = std::chrono::seconds(2);
 // After an error response on a connection whose request was not read to its end, we stop sending
@@ -135,8 +134,6 @@ rest::HttpResponse JsonError(int status, std::string_view message) {
 // sending and closes; kLinger also drains what the peer still sends, for kLingerTimeout.
 enum class Ending { kAbort, kClose, kLinger };
 
-}  // namespace
-
 // One accepted connection, as seen by the server: what Stop() can ask of it.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
@@ -147,6 +144,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Closes the connection now (after the handler, if one is running). Thread-safe.
   virtual void Close() = 0;
 };
+
+}  // namespace
 
 class HttpServerCore {
  public:
@@ -289,10 +288,10 @@ asio::awaitable<Ending> Session<Stream>::Serve() {
     if (ec) co_return co_await OnReadError(ec);
 
     if (auto length = parser.content_length(); length && *length > max_body) {
-      co_return co_await Fail(http::status::payload_too_large,
-                              "JSON payload (" + std::to_string(*length) +
-                                  " bytes) is larger than allowed (limit: " +
-                                  std::to_string(max_body) + " bytes).");
+      co_return co_await Fail(
+          http::status::payload_too_large,
+          "JSON payload (" + std::to_string(*length) +
+              " bytes) is larger than allowed (limit: " + std::to_string(max_body) + " bytes).");
     }
     parser.body_limit(max_body);  // for chunked bodies, whose size is known only as they arrive
     if (!parser.is_done()) {
@@ -334,12 +333,13 @@ asio::awaitable<Ending> Session<Stream>::OnReadError(const beast::error_code& ec
                                 std::to_string(core_.options().max_body_bytes) + " bytes).");
   }
   if (ec == http::error::header_limit) {
-    co_return co_await Fail(http::status::request_header_fields_too_large,
-                            "Request header fields too large: over " +
-                                std::to_string(kMaxHeaderBytes) + " bytes");
+    co_return co_await Fail(
+        http::status::request_header_fields_too_large,
+        "Request header fields too large: over " + std::to_string(kMaxHeaderBytes) + " bytes");
   }
   if (ec.category() == http::make_error_code(http::error::bad_target).category()) {
-    co_return co_await Fail(http::status::bad_request, "Bad request: malformed HTTP: " + ec.message());
+    co_return co_await Fail(http::status::bad_request,
+                            "Bad request: malformed HTTP: " + ec.message());
   }
   co_return Ending::kAbort;  // timeout, reset, TLS failure, closed by Stop()
 }
@@ -393,7 +393,8 @@ rest::HttpRequest Session<Stream>::ToRequest(http::request<http::string_body>&& 
   request.method = std::string(Std(wire.method_string()));
   request.target = std::string(Std(wire.target()));
   for (const auto& field : wire) {
-    request.headers.emplace_back(ToLower(Std(field.name_string())), std::string(Std(field.value())));
+    request.headers.emplace_back(ToLower(Std(field.name_string())),
+                                 std::string(Std(field.value())));
   }
   request.body = std::move(wire.body());
   request.remote_address = remote_address_;
@@ -411,7 +412,7 @@ http::response<http::string_body> Session<Stream>::ToWire(rest::HttpResponse&& r
   http::response<http::string_body> wire;
   wire.version(version);
   wire.result(static_cast<unsigned>(response.status));
-  if (!HasLineBreak(response.content_type)) {
+  if (!response.content_type.empty() && !HasLineBreak(response.content_type)) {
     wire.set(http::field::content_type, response.content_type);
   }
   for (const auto& [name, value] : response.headers) {

@@ -36,8 +36,8 @@ class context;
 namespace quiver::server {
 
 struct HttpServerOptions {
-  std::string host = "0.0.0.0";  // an address or a name; "::" listens on IPv6 and IPv4
-  int port = 6333;                // 0 picks a free port (see HttpServer::port())
+  std::string host = "0.0.0.0";      // an address or a name; "::" listens on IPv6 and IPv4
+  int port = 6333;                   // 0 picks a free port (see HttpServer::port())
   size_t max_body_bytes = 32 << 20;  // from service.max_request_size_mb
   int threads = 0;                   // I/O threads; 0 = std::thread::hardware_concurrency()
   // A connection waiting longer than this for a request header, or making no progress for this
@@ -74,7 +74,8 @@ class HttpServer {
 
   // Binds, listens and starts the I/O threads; connections are accepted once this returns.
   // Errors: kInvalidArgument for a host that does not resolve or a port out of range, kUnavailable
-  // when no address can be bound (port taken, permission denied), kInternal when called twice.
+  // when no address can be bound (port taken, permission denied), kInternal when already
+  // started. A failed Start() leaves nothing running and may be retried.
   Status Start();
 
   // The bound port (the chosen one when options.port == 0); 0 before a successful Start().

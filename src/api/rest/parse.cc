@@ -231,8 +231,12 @@ StatusOr<UpdateOperation> ParseUpdateVectors(const Json& body) {
   op.kind = UpdateOperation::Kind::kUpdateVectors;
   const Json* points = body.is_object() ? body.Find("points") : nullptr;
   if (points == nullptr || !points->is_array()) return FormatError("missing field `points`");
-  for (const Json& p : points->as_array()) {
-    QUIVER_ASSIGN_OR_RETURN(PointStruct ps, ParsePointStruct(p, true));
+  for (size_t i = 0; i < points->size(); ++i) {
+    QUIVER_ASSIGN_OR_RETURN(PointStruct ps, ParsePointStruct(points->as_array()[i], true));
+    if (ps.vectors.empty()) {
+      return Unprocessable("points[" + std::to_string(i) +
+                           "].vector: must specify vectors to update for point");
+    }
     op.points.push_back(std::move(ps));
   }
   QUIVER_ASSIGN_OR_RETURN(op.update_filter, ParseOptionalFilter(body.Find("update_filter")));

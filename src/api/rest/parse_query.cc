@@ -196,6 +196,10 @@ StatusOr<QueryRequest> ParseQueryRequest(const Json& body) {
   if (r.query.kind == QueryPlan::Kind::kOrderBy && r.score_threshold) {
     return InvalidArgument("Bad request: Can't use score_threshold with an order_by query.");
   }
+  if (r.query.kind == QueryPlan::Kind::kFusion && body.Find("using") &&
+      !body.Find("using")->is_null()) {
+    return InvalidArgument("Bad request: Fusion queries cannot be combined with the 'using' field.");
+  }
   if (r.query.kind == QueryPlan::Kind::kFusion && r.prefetch.empty()) {
     return InvalidArgument("Bad request: cannot apply Fusion without prefetches");
   }

@@ -86,6 +86,7 @@ StatusOr<Reply> Scroll(RequestContext& ctx) {
   if (!body.is_object()) return FormatError("expected an object");
   QUIVER_ASSIGN_OR_RETURN(auto filter, ParseOptionalFilter(body.Find("filter")));
   QUIVER_ASSIGN_OR_RETURN(size_t limit, ReadSize(body, "limit", 10));
+  if (limit == 0) return Unprocessable("limit: value 0 invalid, must be 1 or larger");
   std::optional<PointId> offset;
   if (const Json* o = body.Find("offset"); o && !o->is_null()) {
     QUIVER_ASSIGN_OR_RETURN(offset, PointId::FromJson(*o));

@@ -13,12 +13,6 @@ using testing::ElementsAre;
 using testing::HasSubstr;
 using testing::StartsWith;
 
-Json J(std::string_view text) {
-  StatusOr<Json> j = Json::Parse(text);
-  EXPECT_TRUE(j.ok()) << text << " -> " << j.status().message();
-  return j.ok() ? *j : Json();
-}
-
 struct Answer {
   int status = 0;
   std::string content_type;
@@ -205,6 +199,16 @@ TEST_F(RestApiTest, ValidationErrorIs422) {
   EXPECT_THAT(a.error(), StartsWith("Validation error in JSON body: ["));
 }
 
+// Qdrant validates `limit` (minimum 1) before running a scroll: 422.
+TEST_F(RestApiTest, ScrollLimitZeroIs422) {
+  CreateCollection("test");
+  UpsertSample("test");
+  Answer a = Call("POST", "/collections/test/points/scroll", R"({"limit": 0})");
+  ExpectErrorEnvelope(a, 422);
+  EXPECT_THAT(a.error(), StartsWith("Validation error in JSON body: ["));
+  EXPECT_THAT(a.error(), HasSubstr("limit"));
+}
+
 TEST_F(RestApiTest, CollectionLifecycle) {
   CreateCollection("test");
   Answer a = Call("PUT", "/collections/test", R"({"vectors": {"size": 4, "distance": "Dot"}})");
@@ -261,7 +265,7 @@ TEST_F(RestApiTest, PointsRoundTrip) {
 
   a = Call("GET", "/collections/test/points/99");
   ExpectErrorEnvelope(a, 404);
-  EXPECT_EQ(a.error(), "Not found: No point with id 99 found");
+  EXPECT_EQ(a.error(), "Not found: Point with id 99 does not exists!");
 
   a = Call("POST", "/collections/test/points", R"({"ids": [2, 99, 1], "with_payload": false})");
   ExpectOkEnvelope(a);
