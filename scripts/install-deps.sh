@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config
   libboost1.74-dev libssl-dev openssl
-  librocksdb-dev rapidjson-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
+  librocksdb-dev rapidjson-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libjwt-dev
   libgtest-dev libgmock-dev
   nodejs npm curl
 )

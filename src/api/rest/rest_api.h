@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "api/rest/http_message.h"
-#include "api/rest/operation.h"
+#include "auth/operation.h"
 #include "common/json.h"
 #include "service/catalog.h"
 
