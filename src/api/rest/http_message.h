@@ -15,6 +15,8 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
   std::string remote_address;  // client IP, for logs and audit
+  // Subject of the client certificate when mutual TLS verified one ("" otherwise), for audit.
+  std::string client_cert_subject;
 
   // First header with that (lower-case) name, or nullptr.
   const std::string* Header(std::string_view name) const {
