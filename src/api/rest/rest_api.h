@@ -67,6 +67,9 @@ std::vector<Route> CollectionRoutes();
 std::vector<Route> PointRoutes();
 std::vector<Route> SearchRoutes();
 
+// Every collection the request names, path first (request_scope.cc).
+std::vector<std::string> CollectionsTouched(const RequestContext& ctx);
+
 // Helpers shared by the handler files.
 int HttpStatusOf(StatusCode code);
 Json RenderPoint(const PointOut& p);
