@@ -230,9 +230,10 @@ StatusOr<CollectionConfig> CollectionConfig::FromCreateRequest(const Json& body,
     } else if (k == "wal_config") {
       QUIVER_RETURN_IF_ERROR(CheckNumbers(v, k));
       MergeObject(&c.wal_config, v);
-    } else if (k == "quantization_config" || k == "strict_mode_config" || k == "metadata") {
+    } else if (k == "quantization_config" || k == "quantization" ||  // Qdrant's serde alias
+               k == "strict_mode_config" || k == "metadata") {
       QUIVER_RETURN_IF_ERROR(ExpectObject(v, k));
-      (k == "quantization_config" ? c.quantization_config
+      (k == "quantization_config" || k == "quantization" ? c.quantization_config
        : k == "strict_mode_config" ? c.strict_mode_config
                                    : c.metadata) = v;
     } else if (k == "init_from" || k == "sharding_method" || k == "uuid") {
@@ -302,7 +303,7 @@ Status CollectionConfig::ApplyUpdate(const Json& body) {
           (pk == "replication_factor" ? next.replication_factor : next.write_consistency_factor) = n;
         }  // other params (read_fan_out_factor, ...) have no effect on a single node
       }
-    } else if (k == "quantization_config") {
+    } else if (k == "quantization_config" || k == "quantization") {
       if (v.is_string() && v.as_string() == "Disabled") {
         next.quantization_config = Json();
       } else {
