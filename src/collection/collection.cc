@@ -58,6 +58,45 @@ Status Collection::UpdateConfig(const Json& patch, CollectionConfig* updated) {
   return Status::Ok();
 }
 
+Status Collection::AddVectorName(const std::string& name, const Json& body,
+                                 const MetaWriter& persist_meta) {
+  std::unique_lock lock(mu_);
+  CollectionConfig next = config_;
+  QUIVER_RETURN_IF_ERROR(next.AddVectorName(name, body));
+  WriteBatch batch;
+  persist_meta(next, &batch);
+  QUIVER_RETURN_IF_ERROR(store_->Write(batch, true));
+  config_ = std::move(next);
+  if (const VectorParams* p = config_.FindVector(name); p && !p->multivector) {
+    DenseColumn& col = dense_[name];
+    col.dim = p->size;
+    col.distance = p->distance;
+    col.data.assign(slots_.size() * col.dim, 0.0f);
+    col.present.assign(slots_.size(), 0);
+  } else {
+    other_[name].assign(slots_.size(), std::nullopt);
+  }
+  return Status::Ok();
+}
+
+Status Collection::RemoveVectorName(const std::string& name, const MetaWriter& persist_meta) {
+  std::unique_lock lock(mu_);
+  CollectionConfig next = config_;
+  QUIVER_RETURN_IF_ERROR(next.RemoveVectorName(name));
+  std::vector<uint32_t> had;
+  for (uint32_t s = 0; s < slots_.size(); ++s) {
+    if (slots_[s].live && HasVector(s, name)) had.push_back(s);
+  }
+  for (uint32_t s : had) RemoveVector(s, name);
+  dense_.erase(name);
+  other_.erase(name);
+  WriteBatch batch;
+  for (uint32_t s : had) batch.Put(PointKey(slots_[s].id), EncodePoint(ToStored(s)));
+  persist_meta(next, &batch);
+  config_ = std::move(next);
+  return store_->Write(batch, true);
+}
+
 std::string Collection::PointKey(const PointId& id) const {
   return PointKeyPrefix(uid_) + id.Encode();
 }

@@ -9,6 +9,7 @@
 // Search is an exact scan over the slots (SIMD distances); the HNSW index plugs in where
 // RunQuery scans the candidates with a Scorer (issue: fast search).
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -61,6 +62,12 @@ class Collection {
   CollectionConfig config() const;
   // Applies a PATCH body to the config; the caller persists it (the catalog owns meta keys).
   Status UpdateConfig(const Json& patch, CollectionConfig* updated);
+
+  // Adds or removes a named vector. Removing rewrites the points that had it; `persist_meta`
+  // adds the catalog's config record to the same batch, so the change is atomic on disk.
+  using MetaWriter = std::function<void(const CollectionConfig&, WriteBatch*)>;
+  Status AddVectorName(const std::string& name, const Json& body, const MetaWriter& persist_meta);
+  Status RemoveVectorName(const std::string& name, const MetaWriter& persist_meta);
 
   // Applies the operations in order, atomically with respect to readers and validation: when
   // one is invalid nothing is changed.

@@ -378,6 +378,34 @@ StatusOr<CollectionConfig> CollectionConfig::FromStoredJson(const Json& stored) 
   return c;
 }
 
+Status CollectionConfig::AddVectorName(const std::string& name, const Json& body) {
+  if (vectors.count(name) || sparse_vectors.count(name)) {
+    return InvalidArgument("Wrong input: Vector name `" + name + "` already exists");
+  }
+  const Json* dense = body.Find("dense");
+  const Json* sparse = body.Find("sparse");
+  if ((dense == nullptr) == (sparse == nullptr)) {
+    return InvalidArgument("Format error in JSON body: expected exactly one of `dense` or `sparse`");
+  }
+  if (dense) {
+    QUIVER_ASSIGN_OR_RETURN(VectorParams p, ParseVectorParams(*dense, "dense"));
+    vectors[name] = std::move(p);
+  } else {
+    QUIVER_ASSIGN_OR_RETURN(SparseVectorParams p, ParseSparseParams(*sparse, "sparse"));
+    sparse_vectors[name] = std::move(p);
+  }
+  unnamed_vector = false;  // a second vector makes the map form the only one that fits
+  return Status::Ok();
+}
+
+Status CollectionConfig::RemoveVectorName(const std::string& name) {
+  if (!vectors.erase(name) && !sparse_vectors.erase(name)) {
+    return NotFound("Vector name `" + name + "` doesn't exist");
+  }
+  if (unnamed_vector && !vectors.count("")) unnamed_vector = false;
+  return Status::Ok();
+}
+
 const VectorParams* CollectionConfig::FindVector(const std::string& name) const {
   auto it = vectors.find(name);
   return it == vectors.end() ? nullptr : &it->second;

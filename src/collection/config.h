@@ -70,6 +70,12 @@ struct CollectionConfig {
   Json ToStoredJson() const { return ToInfoJson(); }
   static StatusOr<CollectionConfig> FromStoredJson(const Json& stored);
 
+  // `PUT /collections/{c}/vectors/{name}`: body {"dense": VectorParams} or
+  // {"sparse": SparseVectorParams}. On error nothing is changed.
+  Status AddVectorName(const std::string& name, const Json& body);
+  // `DELETE /collections/{c}/vectors/{name}`.
+  Status RemoveVectorName(const std::string& name);
+
   // Params of a dense vector by name ("" for the unnamed one), or nullptr.
   const VectorParams* FindVector(const std::string& name) const;
 };

@@ -134,6 +134,21 @@ Status Catalog::Update(const std::string& name, const Json& patch) {
   return store_->Write(batch, true);
 }
 
+Status Catalog::CreateVectorName(const std::string& collection, const std::string& name,
+                                 const Json& body) {
+  QUIVER_ASSIGN_OR_RETURN(auto c, Get(collection));
+  return c->AddVectorName(name, body, [&](const CollectionConfig& config, WriteBatch* batch) {
+    (void)PersistCollection(batch, *c, config);
+  });
+}
+
+Status Catalog::DeleteVectorName(const std::string& collection, const std::string& name) {
+  QUIVER_ASSIGN_OR_RETURN(auto c, Get(collection));
+  return c->RemoveVectorName(name, [&](const CollectionConfig& config, WriteBatch* batch) {
+    (void)PersistCollection(batch, *c, config);
+  });
+}
+
 StatusOr<bool> Catalog::Delete(const std::string& name) {
   std::unique_lock lock(mu_);
   auto it = collections_.find(name);

@@ -32,6 +32,10 @@ class Catalog {
   // `body` is the JSON of `PUT /collections/{name}`. AlreadyExists (409) when taken.
   Status Create(const std::string& name, const Json& body);
   Status Update(const std::string& name, const Json& patch);
+  // Named vectors of an existing collection (`PUT|DELETE /collections/{c}/vectors/{name}`).
+  Status CreateVectorName(const std::string& collection, const std::string& name, const Json& body);
+  Status DeleteVectorName(const std::string& collection, const std::string& name);
+
   // Returns whether the collection existed. Its aliases go with it.
   StatusOr<bool> Delete(const std::string& name);
 

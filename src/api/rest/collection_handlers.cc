@@ -104,6 +104,18 @@ Status ParseIndexSchema(const Json& body, std::string* field, Json* schema) {
   return Status::Ok();
 }
 
+StatusOr<Reply> CreateVectorName(RequestContext& ctx) {
+  QUIVER_RETURN_IF_ERROR(ctx.catalog.CreateVectorName(ctx.Param("collection_name"),
+                                                      ctx.Param("vector_name"), ctx.body));
+  return Ok(RenderUpdate(UpdateResult{0, ctx.Wait()}));
+}
+
+StatusOr<Reply> DeleteVectorName(RequestContext& ctx) {
+  QUIVER_RETURN_IF_ERROR(ctx.catalog.DeleteVectorName(ctx.Param("collection_name"),
+                                                      ctx.Param("vector_name")));
+  return Ok(RenderUpdate(UpdateResult{0, ctx.Wait()}));
+}
+
 StatusOr<Reply> CreateIndex(RequestContext& ctx) {
   QUIVER_ASSIGN_OR_RETURN(auto c, CollectionOf(ctx));
   std::string field;
@@ -135,6 +147,8 @@ std::vector<Route> CollectionRoutes() {
       {"GET", "/aliases", Operation::kListAliases, ListAliases},
       {"GET", "/collections/{collection_name}/aliases", Operation::kListAliases, ListCollectionAliases},
       {"PUT", "/collections/{collection_name}/index", Operation::kCreatePayloadIndex, CreateIndex},
+      {"PUT", "/collections/{collection_name}/vectors/{vector_name}", Operation::kUpdateCollection, CreateVectorName},
+      {"DELETE", "/collections/{collection_name}/vectors/{vector_name}", Operation::kUpdateCollection, DeleteVectorName},
       {"DELETE", "/collections/{collection_name}/index/{field_name}", Operation::kDeletePayloadIndex, DeleteIndex},
   };
 }
