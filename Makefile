@@ -5,7 +5,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= Release
 CONFIG ?= config/config.yaml
 
-.PHONY: all deps build run test unit-test e2e-test asan-test bench-rest clean
+.PHONY: all deps build run test unit-test e2e-test asan-test bench-rest bench-auth clean
 
 all: build
 
@@ -38,6 +38,10 @@ asan-test: deps
 # End-to-end REST figures (upsert throughput, query latency, memory, start-up): not a test.
 bench-rest: build
 	node bench/rest_bench.mjs --points 100000 --dim 128 --batch 1000
+
+# What authentication costs (no key / API key / JWT), as ratios: not a test.
+bench-auth: build
+	node bench/auth_bench.mjs
 
 clean:
 	rm -rf $(BUILD_DIR) build-asan

@@ -22,6 +22,23 @@ const char* OperationName(Operation op) {
     case Operation::kCountPoints: return "count_points";
     case Operation::kSearchPoints: return "search_points";
     case Operation::kFacet: return "facet";
+    case Operation::kListSnapshots: return "list_snapshots";
+    case Operation::kCreateSnapshot: return "create_snapshot";
+    case Operation::kDeleteSnapshot: return "delete_snapshot";
+    case Operation::kDownloadSnapshot: return "download_snapshot";
+    case Operation::kUploadSnapshot: return "upload_snapshot";
+    case Operation::kRecoverSnapshot: return "recover_snapshot";
+    case Operation::kListFullSnapshots: return "list_full_snapshots";
+    case Operation::kCreateFullSnapshot: return "create_full_snapshot";
+    case Operation::kDeleteFullSnapshot: return "delete_full_snapshot";
+    case Operation::kDownloadFullSnapshot: return "download_full_snapshot";
+    case Operation::kClusterInfo: return "cluster_info";
+    case Operation::kUpdateClusterSetup: return "update_cluster_setup";
+    case Operation::kCollectionClusterInfo: return "collection_cluster_info";
+    case Operation::kUpdateCollectionCluster: return "update_collection_cluster";
+    case Operation::kMetrics: return "metrics";
+    case Operation::kTelemetry: return "telemetry";
+    case Operation::kAuditLogs: return "audit_logs";
   }
   return "unknown";
 }

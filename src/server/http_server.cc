@@ -30,6 +30,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "server/tls.h"
+
 namespace quiver::server {
 
 namespace asio = boost::asio;
@@ -256,6 +258,7 @@ class Session final : public Connection {
   const asio::any_io_executor strand_;
   beast::flat_buffer buffer_;  // bytes read past the current request (pipelining) stay here
   bool idle_ = true;           // no request in progress: Stop() may close at once
+  std::string client_cert_subject_;  // of the verified client certificate (mutual TLS)
 };
 
 template <class Stream>
@@ -266,6 +269,7 @@ asio::awaitable<void> Session<Stream>::Run([[maybe_unused]] std::shared_ptr<Sess
     Arm(kTlsHandshakeTimeout);
     co_await stream_.async_handshake(asio::ssl::stream_base::server, Redirect(ec));
     if (ec) co_return;
+    client_cert_subject_ = PeerCertificateSubject(stream_.native_handle());
   }
   Ending ending = co_await Serve();
   co_await Finish(ending);
@@ -399,6 +403,7 @@ rest::HttpRequest Session<Stream>::ToRequest(http::request<http::string_body>&& 
   }
   request.body = std::move(wire.body());
   request.remote_address = remote_address_;
+  request.client_cert_subject = client_cert_subject_;
   return request;
 }
 

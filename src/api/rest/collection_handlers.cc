@@ -1,6 +1,7 @@
 // Collection, alias and payload-index routes.
 #include "api/rest/parse.h"
 #include "api/rest/rest_api.h"
+#include "auth/authorize.h"
 
 namespace quiver::rest {
 namespace {
@@ -8,7 +9,7 @@ namespace {
 StatusOr<Reply> ListCollections(RequestContext& ctx) {
   Json list = Json::MakeArray();
   for (const std::string& name : ctx.catalog.List()) {
-    list.Push(Json(Json::Object{{"name", Json(name)}}));
+    if (auth::CanSee(ctx.access, name)) list.Push(Json(Json::Object{{"name", Json(name)}}));
   }
   return Ok(Json(Json::Object{{"collections", list}}));
 }
@@ -47,22 +48,24 @@ StatusOr<Reply> UpdateAliases(RequestContext& ctx) {
   return Ok(Json(true));
 }
 
-Json RenderAliases(const std::vector<std::pair<std::string, std::string>>& aliases) {
+Json RenderAliases(const auth::Access& access,
+                   const std::vector<std::pair<std::string, std::string>>& aliases) {
   Json list = Json::MakeArray();
   for (const auto& [alias, collection] : aliases) {
+    if (!auth::CanSee(access, alias) || !auth::CanSee(access, collection)) continue;
     list.Push(Json(Json::Object{{"alias_name", Json(alias)}, {"collection_name", Json(collection)}}));
   }
   return Json(Json::Object{{"aliases", list}});
 }
 
 StatusOr<Reply> ListAliases(RequestContext& ctx) {
-  return Ok(RenderAliases(ctx.catalog.ListAliases(std::nullopt)));
+  return Ok(RenderAliases(ctx.access, ctx.catalog.ListAliases(std::nullopt)));
 }
 
 StatusOr<Reply> ListCollectionAliases(RequestContext& ctx) {
   const std::string& name = ctx.Param("collection_name");
   if (!ctx.catalog.Exists(name)) return CollectionNotFound(name);
-  return Ok(RenderAliases(ctx.catalog.ListAliases(name)));
+  return Ok(RenderAliases(ctx.access, ctx.catalog.ListAliases(name)));
 }
 
 // Qdrant's payload schema types, and the params objects some of them take.

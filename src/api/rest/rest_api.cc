@@ -127,9 +127,51 @@ bool RequestContext::Wait() const {
   return it != query.end() && it->second == "true";
 }
 
-RestApi::RestApi(Catalog* catalog, ServiceInfo info) : catalog_(catalog), info_(std::move(info)) {}
+RestApi::RestApi(Catalog* catalog, ServiceInfo info, SecurityOptions security, bool enable_cors)
+    : catalog_(catalog), info_(std::move(info)), gate_(security, catalog), enable_cors_(enable_cors) {}
+
+namespace {
+
+// CORS as Qdrant's permissive policy: any origin, method and header; preflights are answered
+// before authentication (a browser sends them without credentials).
+void AddCorsHeaders(const HttpRequest& request, HttpResponse* response) {
+  const std::string* origin = request.Header("origin");
+  if (origin == nullptr) return;
+  response->headers.emplace_back("access-control-allow-origin", *origin);
+  response->headers.emplace_back("vary", "Origin");
+  if (request.method == "OPTIONS") {
+    const std::string* method = request.Header("access-control-request-method");
+    const std::string* headers = request.Header("access-control-request-headers");
+    response->headers.emplace_back("access-control-allow-methods",
+                                   method ? *method : "GET, POST, PUT, PATCH, DELETE");
+    if (headers) response->headers.emplace_back("access-control-allow-headers", *headers);
+    response->headers.emplace_back("access-control-max-age", "3600");
+  }
+}
+
+HttpResponse PlainText(int status, std::string text) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "text/plain; charset=utf-8";
+  r.body = std::move(text);
+  return r;
+}
+
+}  // namespace
 
 HttpResponse RestApi::Handle(HttpRequest& request) {
+  if (request.method == "OPTIONS" && enable_cors_ && request.Header("origin")) {
+    HttpResponse preflight;
+    preflight.content_type.clear();
+    AddCorsHeaders(request, &preflight);
+    return preflight;
+  }
+  HttpResponse response = Dispatch(request);
+  if (enable_cors_) AddCorsHeaders(request, &response);
+  return response;
+}
+
+HttpResponse RestApi::Dispatch(HttpRequest& request) {
   Clock::time_point start = Clock::now();
   std::string_view target = request.target;
   std::string_view path = target.substr(0, target.find('?'));
@@ -150,12 +192,24 @@ HttpResponse RestApi::Handle(HttpRequest& request) {
       break;
     }
   }
+  // Credentials are checked before anything else is revealed: an unknown route without them
+  // is 401, with them 404. Only the open routes (/, health probes) skip this.
+  bool open_route = route != nullptr && (route->operation == Operation::kServiceInfo ||
+                                         route->operation == Operation::kHealthCheck);
+  std::optional<auth::Access> access;
+  if (open_route) {
+    access = auth::Access{auth::Access::Global::kNone, {}, std::nullopt, "", auth::AuthMethod::kNone};
+  } else {
+    Refusal refusal{};
+    access = gate_.Authenticate(request, path, &refusal);
+    if (!access) return PlainText(refusal.status, refusal.message);
+  }
   if (route == nullptr) {
     if (path_matched) return ErrorResponse(405, "Method Not Allowed", start);
     return ErrorResponse(404, "Not found: no route for " + std::string(path), start);
   }
 
-  RequestContext ctx{request, std::move(params), {}, Json(), *catalog_, info_};
+  RequestContext ctx{request, std::move(params), {}, Json(), *catalog_, info_, *access};
   size_t pos = 0;
   while (pos < query.size()) {
     size_t amp = query.find('&', pos);
@@ -184,6 +238,14 @@ HttpResponse RestApi::Handle(HttpRequest& request) {
       return ErrorResponse(400, "Format error in JSON body: " + parsed.status().message(), start);
     }
     ctx.body = std::move(parsed).value();
+  }
+
+  if (!open_route) {
+    if (auto refusal = gate_.Authorize(request, path, *access, route->operation,
+                                       CollectionsTouched(ctx))) {
+      if (refusal->plain_text) return PlainText(refusal->status, refusal->message);
+      return ErrorResponse(refusal->status, refusal->message, start);
+    }
   }
 
   StatusOr<Reply> reply = Status(StatusCode::kInternal, "unhandled");

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "api/rest/access_gate.h"
 #include "api/rest/http_message.h"
 #include "auth/operation.h"
 #include "common/json.h"
@@ -29,6 +30,7 @@ struct RequestContext {
   Json body;                                 // parsed JSON body (null when empty)
   Catalog& catalog;
   const ServiceInfo& info;
+  const auth::Access& access;  // who asks (full access on an open server)
 
   const std::string& Param(const char* name) const { return path.at(name); }
   bool Wait() const;  // the `wait` query parameter
@@ -53,12 +55,16 @@ struct Route {
 
 class RestApi {
  public:
-  RestApi(Catalog* catalog, ServiceInfo info);
+  RestApi(Catalog* catalog, ServiceInfo info, SecurityOptions security = {},
+          bool enable_cors = true);
   HttpResponse Handle(HttpRequest& request);
 
  private:
+  HttpResponse Dispatch(HttpRequest& request);
   Catalog* catalog_;
   ServiceInfo info_;
+  AccessGate gate_;
+  bool enable_cors_;
 };
 
 // Route tables of each handler file.
