@@ -37,6 +37,7 @@ class AccessGate {
 
   // Whether any credential is required at all.
   bool open() const;
+  audit::AuditLog* audit_log() const { return options_.audit; }
 
   // Authenticates the request. nullopt access means refused (filled into *refusal, audited).
   std::optional<auth::Access> Authenticate(const HttpRequest& request, std::string_view path,

@@ -209,7 +209,8 @@ HttpResponse RestApi::Dispatch(HttpRequest& request) {
     return ErrorResponse(404, "Not found: no route for " + std::string(path), start);
   }
 
-  RequestContext ctx{request, std::move(params), {}, Json(), *catalog_, info_, *access};
+  RequestContext ctx{request, std::move(params), {}, Json(), *catalog_, info_, *access,
+                     gate_.audit_log()};
   size_t pos = 0;
   while (pos < query.size()) {
     size_t amp = query.find('&', pos);

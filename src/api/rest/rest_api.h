@@ -31,6 +31,7 @@ struct RequestContext {
   Catalog& catalog;
   const ServiceInfo& info;
   const auth::Access& access;  // who asks (full access on an open server)
+  quiver::audit::AuditLog* audit_log;  // null when the audit log is off
 
   const std::string& Param(const char* name) const { return path.at(name); }
   bool Wait() const;  // the `wait` query parameter
