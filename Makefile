@@ -41,6 +41,7 @@ bench-rest: build
 
 # What authentication costs (no key / API key / JWT), as ratios: not a test.
 bench-auth: build
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk
 	node bench/auth_bench.mjs
 
 clean:
