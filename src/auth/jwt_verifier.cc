@@ -1,5 +1,7 @@
 #include "auth/jwt_verifier.h"
 
+#include <openssl/crypto.h>
+
 #include <jwt.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -60,6 +62,26 @@ bool IsHs256Header(std::string_view header) {
 
 Status Forbidden(const char* what) { return Status(StatusCode::kPermissionDenied, what); }
 
+// HMAC-SHA256 of "<header>.<payload>" under `secret`, base64url, compared with `signature` in
+// constant time (a genuine HS256 signature always has 43 characters, so the length says nothing).
+bool SignatureMatches(std::string_view header, std::string_view payload,
+                      std::string_view signature, const std::string& secret) {
+  std::string signed_part(header);
+  signed_part += '.';
+  signed_part += payload;
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_len = 0;
+  if (HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+           reinterpret_cast<const unsigned char*>(signed_part.data()), signed_part.size(), mac,
+           &mac_len) == nullptr) {
+    return false;
+  }
+  const std::string expected =
+      Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(mac), mac_len));
+  return expected.size() == signature.size() &&
+         CRYPTO_memcmp(expected.data(), signature.data(), expected.size()) == 0;
+}
+
 }  // namespace
 
 bool IsStrictBase64Url(std::string_view s) {
@@ -97,6 +119,13 @@ std::optional<StatusOr<ParsedClaims>> JwtVerifier::Decode(std::string_view token
   // libjwt's base64 decoder skips what it does not understand; jsonwebtoken refuses it.
   if (!IsStrictBase64Url(header) || !IsStrictBase64Url(signature)) return std::nullopt;
 
+  // The signature is checked here first, in constant time: libjwt 1.10 compares signatures
+  // with strcmp, whose early exit would tell an attacker how much of a forged one is right.
+  // Only a token whose signature matches reaches libjwt (which then compares equal strings).
+  if (!SignatureMatches(header, payload, signature, secret_)) {
+    if (IsHs256Header(header)) return StatusOr<ParsedClaims>(Forbidden("InvalidSignature"));
+    return std::nullopt;
+  }
   JwtPtr jwt = LibJwtDecode(std::string(token), secret_);
   if (jwt == nullptr) {
     if (IsHs256Header(header)) return StatusOr<ParsedClaims>(Forbidden("InvalidSignature"));
