@@ -41,7 +41,7 @@ bench-rest: build
 
 # What authentication costs (no key / API key / JWT), as ratios: not a test.
 bench-auth: build
-	@command -v wrk >/dev/null || apt-get install -y -qq wrk
+	@command -v wrk >/dev/null || (echo "bench-auth needs wrk: apt-get install wrk" && false)
 	node bench/auth_bench.mjs
 
 clean:

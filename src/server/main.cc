@@ -188,6 +188,14 @@ int MintTokenCommand(const std::optional<std::string>& config_path, const TokenO
     std::cerr << "quiver token: service.api_key is not configured: nothing to sign with\n";
     return 2;
   }
+  if (!settings->service.jwt_rbac) {
+    std::cerr << "quiver token: warning: service.jwt_rbac is off; the server will refuse this "
+                 "token until it is turned on\n";
+  }
+  if (!options.access.empty() && !options.collections.empty()) {
+    std::cerr << "quiver token: give either --access or --collection, not both\n";
+    return 2;
+  }
   auto ttl = ParseDuration(options.ttl);
   if (!ttl || *ttl <= 0) {
     std::cerr << "quiver token: --ttl must look like 90s, 15m, 1h or 7d\n";
@@ -236,6 +244,7 @@ int main(int argc, char** argv) {
   token_cmd->add_option("--collection", token.collections, "NAME:r|rw|prw, repeatable");
   token_cmd->add_option("--ttl", token.ttl, "lifetime: 90s, 15m, 1h, 7d (default 1h)");
   token_cmd->add_option("--subject", token.subject, "subject recorded in the audit log");
+  token_cmd->add_option("--config-path", config_path, "configuration file (YAML)");
   CLI11_PARSE(app, argc, argv);
   std::optional<std::string> path =
       config_path.empty() ? std::nullopt : std::optional<std::string>(config_path);

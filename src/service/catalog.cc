@@ -127,6 +127,10 @@ Status Catalog::Create(const std::string& name, const Json& body) {
 Status Catalog::Update(const std::string& name, const Json& patch) {
   QUIVER_ASSIGN_OR_RETURN(auto c, Get(name));
   std::unique_lock lock(mu_);
+  // Deleted (or deleted and re-created) since Get: writing its record back would revive it.
+  if (auto it = collections_.find(c->name()); it == collections_.end() || it->second != c) {
+    return CollectionNotFound(name);
+  }
   CollectionConfig updated;
   QUIVER_RETURN_IF_ERROR(c->UpdateConfig(patch, &updated));
   WriteBatch batch;
@@ -137,6 +141,10 @@ Status Catalog::Update(const std::string& name, const Json& patch) {
 Status Catalog::CreateVectorName(const std::string& collection, const std::string& name,
                                  const Json& body) {
   QUIVER_ASSIGN_OR_RETURN(auto c, Get(collection));
+  std::unique_lock lock(mu_);  // as Update: the collection must still be the one named
+  if (auto it = collections_.find(c->name()); it == collections_.end() || it->second != c) {
+    return CollectionNotFound(collection);
+  }
   return c->AddVectorName(name, body, [&](const CollectionConfig& config, WriteBatch* batch) {
     (void)PersistCollection(batch, *c, config);
   });
@@ -144,6 +152,10 @@ Status Catalog::CreateVectorName(const std::string& collection, const std::strin
 
 Status Catalog::DeleteVectorName(const std::string& collection, const std::string& name) {
   QUIVER_ASSIGN_OR_RETURN(auto c, Get(collection));
+  std::unique_lock lock(mu_);
+  if (auto it = collections_.find(c->name()); it == collections_.end() || it->second != c) {
+    return CollectionNotFound(collection);
+  }
   return c->RemoveVectorName(name, [&](const CollectionConfig& config, WriteBatch* batch) {
     (void)PersistCollection(batch, *c, config);
   });

@@ -61,7 +61,12 @@ void AccessGate::Audit(const HttpRequest& request, std::string_view path,
     return v ? std::optional<std::string_view>(*v) : std::nullopt;
   });
   e.result = std::string(outcome.ok() ? audit::kResultOk : audit::kResultDenied);
-  if (!outcome.ok()) e.error = outcome.message();
+  if (!outcome.ok()) {
+    // As Qdrant's log words refusals: "Unauthorized: …" (401) or "Forbidden: …" (403).
+    const std::string& m = outcome.message();
+    const char* prefix = outcome.code() == StatusCode::kUnauthenticated ? "Unauthorized: " : "Forbidden: ";
+    e.error = m.rfind(prefix, 0) == 0 ? m : prefix + m;
+  }
   e.client_cert_subject = request.client_cert_subject;
   options_.audit->Record(std::move(e));
 }

@@ -222,6 +222,26 @@ HttpResponse RestApi::Dispatch(HttpRequest& request) {
     if (!key.empty()) ctx.query[key] = value;
     pos = amp + 1;
   }
+  // The body is parsed before the access check, which needs the collections it names; a
+  // malformed one is refused only after the check (with the path's collection alone), so that
+  // nothing about a collection is revealed to a credential without rights on it.
+  Status body_error;
+  if (!request.body.empty()) {
+    auto parsed = Json::Parse(request.body);
+    if (parsed.ok()) {
+      ctx.body = std::move(parsed).value();
+    } else {
+      body_error = InvalidArgument("Format error in JSON body: " + parsed.status().message());
+    }
+  }
+  if (!open_route) {
+    if (auto refusal = gate_.Authorize(request, path, *access, route->operation,
+                                       CollectionsTouched(ctx))) {
+      if (refusal->plain_text) return PlainText(refusal->status, refusal->message);
+      return ErrorResponse(refusal->status, refusal->message, start);
+    }
+  }
+  if (!body_error.ok()) return ErrorResponse(400, body_error.message(), start);
   if (auto it = ctx.path.find("collection_name"); it != ctx.path.end()) {
     Status valid = ValidateCollectionName(it->second);
     if (!valid.ok()) return ErrorResponse(HttpStatusOf(valid.code()), valid.message(), start);
@@ -232,21 +252,6 @@ HttpResponse RestApi::Dispatch(HttpRequest& request) {
   if (auto it = ctx.query.find("wait"); it != ctx.query.end() && it->second != "true" &&
                                         it->second != "false" && !it->second.empty()) {
     return ErrorResponse(400, "Query deserialize error: wait: provided string was not `true` or `false`", start);
-  }
-  if (!request.body.empty()) {
-    auto parsed = Json::Parse(request.body);
-    if (!parsed.ok()) {
-      return ErrorResponse(400, "Format error in JSON body: " + parsed.status().message(), start);
-    }
-    ctx.body = std::move(parsed).value();
-  }
-
-  if (!open_route) {
-    if (auto refusal = gate_.Authorize(request, path, *access, route->operation,
-                                       CollectionsTouched(ctx))) {
-      if (refusal->plain_text) return PlainText(refusal->status, refusal->message);
-      return ErrorResponse(refusal->status, refusal->message, start);
-    }
   }
 
   StatusOr<Reply> reply = Status(StatusCode::kInternal, "unhandled");
