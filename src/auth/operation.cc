@@ -38,7 +38,7 @@ const char* OperationName(Operation op) {
     case Operation::kUpdateCollectionCluster: return "update_collection_cluster";
     case Operation::kMetrics: return "metrics";
     case Operation::kTelemetry: return "telemetry";
-    case Operation::kAuditLogs: return "audit_logs";
+    case Operation::kAuditLogs: return "get_audit_logs";
   }
   return "unknown";
 }
