@@ -203,7 +203,8 @@ int MintTokenCommand(const std::optional<std::string>& config_path, const TokenO
   }
   Json claims = Json::MakeObject();
   claims.Set("exp", Json(static_cast<int64_t>(std::time(nullptr)) + *ttl));
-  if (!options.subject.empty()) claims.Set("sub", Json(options.subject));
+  // Qdrant's claim name; the audit log records it.
+  if (!options.subject.empty()) claims.Set("subject", Json(options.subject));
   if (!options.collections.empty()) {
     Json grants = Json::MakeArray();
     for (const std::string& c : options.collections) {

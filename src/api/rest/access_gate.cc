@@ -34,6 +34,22 @@ bool AccessGate::open() const {
   return options_.authenticator == nullptr || options_.authenticator->open();
 }
 
+Status AccessGate::CheckValueExists(const auth::Access& access) const {
+  if (!access.value_exists) return Status::Ok();
+  // The token holds only while a matching point exists: revocation by deleting the point. Part
+  // of authentication, as in Qdrant (before routing): a missing collection is 403, no matching
+  // point 401, both in plain text.
+  auto target = catalog_->Get(access.value_exists->collection);
+  auto filter = ValueExistsFilter(access.value_exists->matches);
+  if (!target.ok() || !filter.ok()) {
+    return Status(StatusCode::kPermissionDenied, auth::kValueExistsFailed);
+  }
+  if ((*target)->Count(*filter) == 0) {
+    return Status(StatusCode::kUnauthenticated, auth::kValueExistsFailed);
+  }
+  return Status::Ok();
+}
+
 std::string AccessGate::ClientAddress(const HttpRequest& request) const {
   if (options_.trust_forwarded_headers) {
     if (const std::string* forwarded = request.Header("x-forwarded-for")) {
@@ -77,9 +93,10 @@ std::optional<auth::Access> AccessGate::Authenticate(const HttpRequest& request,
   if (open()) return auth::Access{auth::Access::Global::kManage, {}, std::nullopt, "", auth::AuthMethod::kNone};
   StatusOr<auth::Access> access = options_.authenticator->Authenticate(
       HeaderValue(request, "api-key"), HeaderValue(request, "authorization"));
-  if (access.ok()) return std::move(access).value();
-  *refusal = Refusal{HttpStatusOf(access.status().code()), access.status().message(), true};
-  Audit(request, path, nullptr, "", "", access.status());
+  Status failure = access.ok() ? CheckValueExists(*access) : access.status();
+  if (failure.ok()) return std::move(access).value();
+  *refusal = Refusal{HttpStatusOf(failure.code()), failure.message(), true};
+  Audit(request, path, nullptr, "", "", failure);
   return std::nullopt;
 }
 
@@ -90,22 +107,9 @@ std::optional<Refusal> AccessGate::Authorize(const HttpRequest& request, std::st
   if (op == Operation::kHealthCheck || op == Operation::kServiceInfo) return std::nullopt;
   if (open() && options_.audit == nullptr) return std::nullopt;
   Status decision = auth::Authorize(access, op, collections);
-  if (decision.ok() && access.value_exists) {
-    // The token holds only while a matching point exists: revocation by deleting the point.
-    // As Qdrant: a missing collection is 403, no matching point 401, both in plain text.
-    auto target = catalog_->Get(access.value_exists->collection);
-    auto filter = ValueExistsFilter(access.value_exists->matches);
-    if (!target.ok() || !filter.ok()) {
-      decision = Status(StatusCode::kPermissionDenied, auth::kValueExistsFailed);
-    } else if ((*target)->Count(*filter) == 0) {
-      decision = Status(StatusCode::kUnauthenticated, auth::kValueExistsFailed);
-    }
-  }
   Audit(request, path, &access, OperationName(op), collection, decision);
   if (decision.ok()) return std::nullopt;
-  // value_exists failures are authentication failures in Qdrant: plain text.
-  bool plain = decision.message() == auth::kValueExistsFailed;
-  return Refusal{HttpStatusOf(decision.code()), decision.message(), plain};
+  return Refusal{HttpStatusOf(decision.code()), decision.message(), false};
 }
 
 }  // namespace quiver::rest

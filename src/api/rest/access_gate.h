@@ -39,12 +39,13 @@ class AccessGate {
   bool open() const;
   audit::AuditLog* audit_log() const { return options_.audit; }
 
-  // Authenticates the request. nullopt access means refused (filled into *refusal, audited).
+  // Authenticates the request, value_exists included. nullopt access means refused (filled
+  // into *refusal, audited as a failed authentication).
   std::optional<auth::Access> Authenticate(const HttpRequest& request, std::string_view path,
                                            Refusal* refusal) const;
 
-  // Authorizes `op` on `collections` (as written) for `access`, then value_exists. Audits the
-  // decision. Returns nullopt when allowed.
+  // Authorizes `op` on `collections` (as written) for `access`. Audits the decision. Returns
+  // nullopt when allowed.
   std::optional<Refusal> Authorize(const HttpRequest& request, std::string_view path,
                                    const auth::Access& access, Operation op,
                                    const std::vector<std::string>& collections) const;
@@ -53,6 +54,7 @@ class AccessGate {
   void Audit(const HttpRequest& request, std::string_view path, const auth::Access* access,
              const char* method, const std::string& collection, const Status& outcome) const;
   std::string ClientAddress(const HttpRequest& request) const;
+  Status CheckValueExists(const auth::Access& access) const;
 
   SecurityOptions options_;
   Catalog* catalog_;
