@@ -150,21 +150,36 @@ Status AuditLog::OpenPeriod(int64_t start_ms) {
       (std::filesystem::path(options_.dir) / AuditFileName(start_ms, options_.hourly)).string();
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
   if (fd < 0) return Internal("cannot open audit file " + path + ": " + ErrnoText());
-  // A crash inside write(2) can leave a last line without its '\n'. End that fragment first, so
-  // the next line starts on a line of its own (readers skip the fragment: it is not JSON).
+  // A kill -9 inside write(2) can leave a last line without its '\n'. That fragment is cut off
+  // before anything is appended, so a file never keeps a torn line once the log is open again
+  // (the event it held was lost with the process, like everything still queued).
   struct stat st;
   if (::fstat(fd, &st) != 0) {
     const std::string message = "cannot stat audit file " + path + ": " + ErrnoText();
     ::close(fd);
     return Internal(message);
   }
-  if (st.st_size > 0) {
-    char last = '\n';
-    if (::pread(fd, &last, 1, st.st_size - 1) != 1 || (last != '\n' && ::write(fd, "\n", 1) != 1)) {
-      const std::string message = "cannot repair the end of audit file " + path;
-      ::close(fd);
-      return Internal(message);
+  off_t keep = st.st_size;
+  char buf[4096];
+  while (keep > 0) {
+    const off_t from = keep > static_cast<off_t>(sizeof buf) ? keep - static_cast<off_t>(sizeof buf) : 0;
+    const ssize_t n = ::pread(fd, buf, static_cast<size_t>(keep - from), from);
+    if (n != keep - from) {
+      keep = -1;
+      break;
     }
+    ssize_t i = n - 1;
+    while (i >= 0 && buf[i] != '\n') --i;
+    if (i >= 0) {
+      keep = from + i + 1;
+      break;
+    }
+    keep = from;
+  }
+  if (keep < 0 || (keep != st.st_size && ::ftruncate(fd, keep) != 0)) {
+    const std::string message = "cannot repair the end of audit file " + path;
+    ::close(fd);
+    return Internal(message);
   }
   fd_ = fd;
   PruneOldFiles();

@@ -385,14 +385,14 @@ TEST_F(AuditLogTest, TruncatedLastLineIsSkippedAndRepairedOnReopen) {
     ASSERT_TRUE(got.ok());
     EXPECT_EQ(Methods(*got), (V{"m2", "m1", "m0"}));
   }
-  // A restart ends the fragment with '\n' before appending, so the new line stands alone.
+  // A restart cuts the fragment off before appending: no torn line stays in the file.
   auto log = OpenLog(Options());
   log->Record(Ev(kDay0 + 12 * kHourMs + 10, "after_restart"));
   log->Flush();
   std::vector<std::string> lines = Lines(file);
-  ASSERT_EQ(lines.size(), 5u);
-  EXPECT_EQ(lines[3], half);
-  EXPECT_EQ(Str(ParseLine(lines[4]), "method"), "after_restart");
+  ASSERT_EQ(lines.size(), 4u);
+  for (const std::string& line : lines) EXPECT_NE(line, half);
+  EXPECT_EQ(Str(ParseLine(lines[3]), "method"), "after_restart");
   StatusOr<std::vector<Json>> got = log->Query(0, 0, {}, 100);
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(Methods(*got), (V{"after_restart", "m2", "m1", "m0"}));
