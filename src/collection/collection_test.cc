@@ -1,5 +1,7 @@
 #include "collection/collection.h"
 
+#include "common/testing/fresh_test_dir.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -57,10 +59,7 @@ std::vector<std::string> IdsOf(const std::vector<PointOut>& points) {
 class CollectionTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("quiver-collection-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
+    dir_ = quiver::test_support::FreshTestDir("collection");
     OpenStore();
   }
   void TearDown() override {

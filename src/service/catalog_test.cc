@@ -1,5 +1,7 @@
 #include "service/catalog.h"
 
+#include "common/testing/fresh_test_dir.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -25,10 +27,7 @@ constexpr char kBody[] = R"({"vectors": {"size": 2, "distance": "Dot"}})";
 class CatalogTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("quiver-catalog-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
+    dir_ = quiver::test_support::FreshTestDir("catalog");
     Open();
   }
   void TearDown() override {

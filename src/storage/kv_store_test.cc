@@ -1,5 +1,7 @@
 #include "storage/kv_store.h"
 
+#include "common/testing/fresh_test_dir.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -10,10 +12,7 @@ namespace {
 class KvStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("quiver-kv-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
+    dir_ = quiver::test_support::FreshTestDir("kv");
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   std::filesystem::path dir_;

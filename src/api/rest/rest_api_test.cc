@@ -1,5 +1,7 @@
 #include "api/rest/rest_api.h"
 
+#include "common/testing/fresh_test_dir.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -35,10 +37,7 @@ struct Answer {
 class RestApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("quiver-rest-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
+    dir_ = quiver::test_support::FreshTestDir("rest");
     StatusOr<std::unique_ptr<Catalog>> c = Catalog::Open(dir_.string(), BuiltinCollectionDefaults());
     ASSERT_TRUE(c.ok()) << c.status().message();
     catalog_ = std::move(c).value();
