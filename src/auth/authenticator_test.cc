@@ -3,6 +3,8 @@
 
 #include "auth/authenticator.h"
 
+#include "common/testing/json_literal.h"
+
 #include <gtest/gtest.h>
 #include <jwt.h>
 #include <openssl/evp.h>
@@ -32,11 +34,7 @@ constexpr int64_t kNow = 1'700'000'000;
 using Headers = std::optional<std::string>;
 const Headers kAbsent = std::nullopt;
 
-Json J(std::string_view text) {
-  StatusOr<Json> j = Json::Parse(text);
-  EXPECT_TRUE(j.ok()) << text;
-  return j.ok() ? *j : Json();
-}
+using test_support::J;
 
 std::string Mint(const std::string& secret, std::string_view claims) {
   StatusOr<std::string> t = MintToken(secret, J(claims));

@@ -1,5 +1,7 @@
 #include "collection/config.h"
 
+#include "common/testing/json_literal.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -8,11 +10,7 @@ namespace {
 
 using testing::HasSubstr;
 
-Json J(std::string_view text) {
-  StatusOr<Json> j = Json::Parse(text);
-  EXPECT_TRUE(j.ok()) << text;
-  return j.ok() ? *j : Json();
-}
+using test_support::J;
 
 CollectionConfig Create(std::string_view body) {
   StatusOr<CollectionConfig> c =

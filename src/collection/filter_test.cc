@@ -1,5 +1,7 @@
 #include "collection/filter.h"
 
+#include "common/testing/json_literal.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -12,11 +14,7 @@ namespace {
 using testing::ElementsAre;
 using testing::HasSubstr;
 
-Json J(std::string_view text) {
-  StatusOr<Json> j = Json::Parse(text);
-  EXPECT_TRUE(j.ok()) << text;
-  return j.ok() ? *j : Json();
-}
+using test_support::J;
 
 Filter F(std::string_view text) {
   StatusOr<Filter> f = ParseFilter(J(text));

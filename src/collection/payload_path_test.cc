@@ -1,5 +1,7 @@
 #include "collection/payload_path.h"
 
+#include "common/testing/json_literal.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -8,11 +10,7 @@ namespace {
 
 using Kind = PayloadPath::Item::Kind;
 
-Json J(std::string_view text) {
-  StatusOr<Json> j = Json::Parse(text);
-  EXPECT_TRUE(j.ok()) << text;
-  return j.ok() ? *j : Json();
-}
+using test_support::J;
 
 PayloadPath P(std::string_view text) {
   StatusOr<PayloadPath> p = PayloadPath::Parse(text);

@@ -1,5 +1,7 @@
 #include "collection/point_codec.h"
 
+#include "common/testing/json_literal.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
@@ -7,11 +9,7 @@
 namespace quiver {
 namespace {
 
-Json J(std::string_view text) {
-  StatusOr<Json> j = Json::Parse(text);
-  EXPECT_TRUE(j.ok()) << text;
-  return j.ok() ? *j : Json();
-}
+using test_support::J;
 
 // Vector values compare by content (the structs have no operator==).
 bool SameVector(const VectorValue& a, const VectorValue& b) {

@@ -72,6 +72,42 @@ float ThresholdSimilarity(Distance d, float threshold) {
   return threshold;
 }
 
+// The query of recommend's average_vector strategy (Qdrant's rule): dense examples average to
+// avg_pos + (avg_pos - avg_neg); multivectors pool their rows, negatives joining negated.
+// REQUIRES: pos non-empty, all examples of one kind (conformed to the same vector).
+StatusOr<VectorValue> AverageExamples(const std::vector<VectorValue>& pos,
+                                      const std::vector<VectorValue>& neg) {
+  if (const auto* multi = std::get_if<MultiVector>(&pos[0])) {
+    MultiVector merged{multi->dim, {}};
+    for (const auto& v : pos) {
+      const auto& m = std::get<MultiVector>(v);
+      merged.data.insert(merged.data.end(), m.data.begin(), m.data.end());
+    }
+    for (const auto& v : neg) {
+      for (float x : std::get<MultiVector>(v).data) merged.data.push_back(-x);
+    }
+    return VectorValue(std::move(merged));
+  }
+  if (std::get_if<DenseVector>(&pos[0]) == nullptr) {
+    return InvalidArgument("Bad request: average_vector supports dense and multi vectors only");
+  }
+  auto average = [](const std::vector<VectorValue>& vs) {
+    DenseVector avg(std::get<DenseVector>(vs[0]).size(), 0.0f);
+    for (const auto& v : vs) {
+      const auto& d = std::get<DenseVector>(v);
+      for (size_t i = 0; i < avg.size(); ++i) avg[i] += d[i];
+    }
+    for (float& x : avg) x /= static_cast<float>(vs.size());
+    return avg;
+  };
+  DenseVector q = average(pos);
+  if (!neg.empty()) {
+    DenseVector n = average(neg);
+    for (size_t i = 0; i < q.size(); ++i) q[i] = q[i] + q[i] - n[i];
+  }
+  return VectorValue(std::move(q));
+}
+
 bool Better(float a_score, const PointId& a_id, float b_score, const PointId& b_id) {
   if (a_score != b_score) return a_score > b_score;
   return a_id < b_id;
@@ -238,6 +274,17 @@ StatusOr<std::vector<Collection::Scored>> Collection::RunQuery(const QueryReques
       std::function<float(uint32_t)> score;
       bool reported_as_distance = false;
       std::vector<VectorValue> pos, neg;
+      auto resolve_examples = [&]() -> Status {
+        for (const auto& in : plan.positive) {
+          QUIVER_ASSIGN_OR_RETURN(auto v, resolve(in));
+          pos.push_back(std::move(v));
+        }
+        for (const auto& in : plan.negative) {
+          QUIVER_ASSIGN_OR_RETURN(auto v, resolve(in));
+          neg.push_back(std::move(v));
+        }
+        return Status::Ok();
+      };
       VectorValue single;
       std::vector<std::pair<VectorValue, VectorValue>> pairs;
       if (plan.kind == Kind::kNearest ||
@@ -250,41 +297,8 @@ StatusOr<std::vector<Collection::Scored>> Collection::RunQuery(const QueryReques
             return InvalidArgument(
                 "Bad request: Positive vectors should not be empty with `average` strategy");
           }
-          for (const auto& in : plan.positive) { QUIVER_ASSIGN_OR_RETURN(auto v, resolve(in)); pos.push_back(std::move(v)); }
-          for (const auto& in : plan.negative) { QUIVER_ASSIGN_OR_RETURN(auto v, resolve(in)); neg.push_back(std::move(v)); }
-          if (auto* multi = std::get_if<MultiVector>(&pos[0])) {
-            // Multivectors "average" by pooling rows; negatives join negated (Qdrant's rule).
-            MultiVector merged{multi->dim, {}};
-            for (const auto& v : pos) {
-              const auto& m = std::get<MultiVector>(v);
-              merged.data.insert(merged.data.end(), m.data.begin(), m.data.end());
-            }
-            for (const auto& v : neg) {
-              for (float x : std::get<MultiVector>(v).data) merged.data.push_back(-x);
-            }
-            single = std::move(merged);
-            score = [&](uint32_t s) { return scorer.Similarity(s, single); };
-            reported_as_distance = true;
-            goto scan;
-          }
-          if (std::get_if<DenseVector>(&pos[0]) == nullptr) {
-            return InvalidArgument("Bad request: average_vector supports dense and multi vectors only");
-          }
-          auto average = [](const std::vector<VectorValue>& vs) {
-            DenseVector avg(std::get<DenseVector>(vs[0]).size(), 0.0f);
-            for (const auto& v : vs) {
-              const auto& d = std::get<DenseVector>(v);
-              for (size_t i = 0; i < avg.size(); ++i) avg[i] += d[i];
-            }
-            for (float& x : avg) x /= static_cast<float>(vs.size());
-            return avg;
-          };
-          DenseVector q = average(pos);
-          if (!neg.empty()) {
-            DenseVector n = average(neg);
-            for (size_t i = 0; i < q.size(); ++i) q[i] = q[i] + q[i] - n[i];
-          }
-          single = std::move(q);
+          QUIVER_RETURN_IF_ERROR(resolve_examples());
+          QUIVER_ASSIGN_OR_RETURN(single, AverageExamples(pos, neg));
           QUIVER_RETURN_IF_ERROR(scorer.Conform(&single));
         }
         score = [&](uint32_t s) { return scorer.Similarity(s, single); };
@@ -293,8 +307,7 @@ StatusOr<std::vector<Collection::Scored>> Collection::RunQuery(const QueryReques
         if (plan.positive.empty() && plan.negative.empty()) {
           return InvalidArgument("Bad request: At least one positive or negative vector is required");
         }
-        for (const auto& in : plan.positive) { QUIVER_ASSIGN_OR_RETURN(auto v, resolve(in)); pos.push_back(std::move(v)); }
-        for (const auto& in : plan.negative) { QUIVER_ASSIGN_OR_RETURN(auto v, resolve(in)); neg.push_back(std::move(v)); }
+        QUIVER_RETURN_IF_ERROR(resolve_examples());
         if (plan.strategy == QueryPlan::Strategy::kBestScore) {
           score = [&](uint32_t s) {
             float max_pos = -INFINITY, max_neg = -INFINITY;
@@ -338,7 +351,6 @@ StatusOr<std::vector<Collection::Scored>> Collection::RunQuery(const QueryReques
           };
         }
       }
-    scan:
       std::unordered_set<PointId, PointIdHash> excluded(used_ids.begin(), used_ids.end());
       std::optional<float> threshold;
       if (req.score_threshold) {

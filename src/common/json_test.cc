@@ -1,5 +1,7 @@
 #include "common/json.h"
 
+#include "common/testing/json_literal.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -15,11 +17,7 @@ namespace {
 using testing::HasSubstr;
 using testing::StartsWith;
 
-Json J(std::string_view text) {
-  StatusOr<Json> j = Json::Parse(text);
-  EXPECT_TRUE(j.ok()) << text << " -> " << j.status().message();
-  return j.ok() ? *j : Json();
-}
+using test_support::J;
 
 // Parses and prints again: the canonical compact form.
 std::string RoundTrip(std::string_view text) { return J(text).Dump(); }

@@ -1,5 +1,7 @@
 #include "service/catalog.h"
 
+#include "common/testing/json_literal.h"
+
 #include "common/testing/fresh_test_dir.h"
 
 #include <gmock/gmock.h>
@@ -16,11 +18,7 @@ using testing::HasSubstr;
 using testing::IsEmpty;
 using AliasList = std::vector<std::pair<std::string, std::string>>;
 
-Json J(std::string_view text) {
-  StatusOr<Json> j = Json::Parse(text);
-  EXPECT_TRUE(j.ok()) << text;
-  return j.ok() ? *j : Json();
-}
+using test_support::J;
 
 constexpr char kBody[] = R"({"vectors": {"size": 2, "distance": "Dot"}})";
 
