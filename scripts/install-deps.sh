@@ -7,6 +7,8 @@ PACKAGES=(
   build-essential cmake pkg-config
   libboost1.74-dev libssl-dev openssl
   librocksdb-dev rapidjson-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libjwt-dev
+  libarchive-dev libroaring-dev
+  libhnswlib-dev libfaiss-dev dataset-fashion-mnist libbenchmark-dev
   libgtest-dev libgmock-dev
   nodejs npm curl
 )

@@ -89,6 +89,14 @@ Requirement RequirementOf(Operation op) {
     // service_api.rs metrics (global); audit_api.rs get_audit_logs (global manage).
     case Operation::kMetrics: return kGlobalRead;
     case Operation::kAuditLogs: return kGlobalManage;
+    // issues_api.rs get_issues (any credential; filtered), clear_issues (global manage).
+    case Operation::kListIssues: return kOpen;
+    case Operation::kClearIssues: return kGlobalManage;
+    // service_api.rs get_logger_config (global), update_logger_config (global manage).
+    case Operation::kGetLogger: return kGlobalRead;
+    case Operation::kUpdateLogger: return kGlobalManage;
+    // collections_api.rs get_optimizations: check_collection_access(AccessRequirements::new()).
+    case Operation::kGetOptimizations: return kCollectionRead;
   }
   return kGlobalManage;  // unreachable for valid enumerators; fail closed
 }

@@ -131,6 +131,11 @@ const Row& Expected(Operation op) {
     case Operation::kUpdateCollectionCluster: return kManageExtras;
     case Operation::kMetrics:               return kGlobalRead;
     case Operation::kAuditLogs:             return kGlobalManage;
+    case Operation::kListIssues:            return kAnyone;        // filtered report
+    case Operation::kClearIssues:           return kGlobalManage;
+    case Operation::kGetLogger:             return kGlobalRead;
+    case Operation::kUpdateLogger:          return kGlobalManage;
+    case Operation::kGetOptimizations:      return kRead;
   }
   ADD_FAILURE() << "no expectation for " << OperationName(op);
   return kGlobalManage;

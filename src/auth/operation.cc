@@ -38,6 +38,11 @@ const char* OperationName(Operation op) {
     case Operation::kUpdateCollectionCluster: return "update_collection_cluster";
     case Operation::kMetrics: return "metrics";
     case Operation::kTelemetry: return "telemetry";
+    case Operation::kListIssues: return "issues";
+    case Operation::kClearIssues: return "clear_issues";
+    case Operation::kGetLogger: return "get_logger_config";
+    case Operation::kUpdateLogger: return "update_logger_config";
+    case Operation::kGetOptimizations: return "get_optimizations";
     case Operation::kAuditLogs: return "get_audit_logs";
   }
   return "unknown";

@@ -52,6 +52,11 @@ enum class Operation {
   // Service.
   kMetrics,    // GET /metrics
   kTelemetry,  // GET /telemetry (any credential; the content is filtered by access)
+  kListIssues,        // GET /issues (any credential; collection issues filtered by access)
+  kClearIssues,       // DELETE /issues
+  kGetLogger,         // GET /logger
+  kUpdateLogger,      // POST /logger
+  kGetOptimizations,  // GET /collections/{c}/optimizations
   kAuditLogs,  // POST /audit/logs
 };
 
@@ -74,7 +79,9 @@ inline constexpr Operation kAllOperations[] = {
     Operation::kClusterInfo,         Operation::kUpdateClusterSetup,
     Operation::kCollectionClusterInfo, Operation::kUpdateCollectionCluster,
     Operation::kMetrics,             Operation::kTelemetry,
-    Operation::kAuditLogs,
+    Operation::kListIssues,          Operation::kClearIssues,
+    Operation::kGetLogger,           Operation::kUpdateLogger,
+    Operation::kGetOptimizations,    Operation::kAuditLogs,
 };
 static_assert(std::size(kAllOperations) == static_cast<std::size_t>(Operation::kAuditLogs) + 1,
               "kAllOperations must list every Operation");
