@@ -6,7 +6,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <ctime>
+#include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <limits>
 #include <mutex>
 #include <optional>
@@ -126,6 +128,11 @@ std::string RemoteAddress(const tcp::socket& socket) {
   return address.to_string();
 }
 
+void RemoveFile(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::remove(path, ec);  // already moved away by the handler: nothing to do
+}
+
 rest::HttpResponse JsonError(int status, std::string_view message) {
   rest::HttpResponse response;
   response.status = status;
@@ -163,6 +170,7 @@ class HttpServerCore {
   // For sessions.
   const HttpServerOptions& options() const { return options_; }
   bool stopping() const { return stopping_.load(); }
+  rest::BodyPlan PlanBody(const rest::HttpRequest& head);  // never throws
   rest::HttpResponse Handle(rest::HttpRequest& request);  // never throws
   void Log(std::string_view message) const;
   void Register(const std::shared_ptr<Connection>& connection);
@@ -245,11 +253,18 @@ class Session final : public Connection {
   asio::awaitable<Ending> Serve();
   asio::awaitable<Ending> OnReadError(const beast::error_code& ec);
   asio::awaitable<Ending> Fail(http::status status, std::string_view message);
-  asio::awaitable<bool> Write(http::response<http::string_body>& response);
+  template <class Body>
+  asio::awaitable<bool> Write(http::response<Body>& response);
+  template <class Parser>
+  asio::awaitable<beast::error_code> ReadBody(Parser& parser, bool expect_continue);
   asio::awaitable<void> Finish(Ending ending);
-  rest::HttpRequest ToRequest(http::request<http::string_body>&& request) const;
+  rest::HttpRequest HeadOf(const http::request<http::empty_body>& header) const;
+  std::string SpoolPath(const std::string& dir);
   http::response<http::string_body> ToWire(rest::HttpResponse&& response, unsigned version,
                                            bool head, bool keep_alive) const;
+  // A 200 response whose body is response.body_file; nullopt when the file cannot be opened.
+  std::optional<http::response<http::file_body>> FileToWire(const rest::HttpResponse& response,
+                                                            unsigned version, bool keep_alive) const;
 
   HttpServerCore& core_;
   const std::string remote_address_;
@@ -259,6 +274,7 @@ class Session final : public Connection {
   beast::flat_buffer buffer_;  // bytes read past the current request (pipelining) stay here
   bool idle_ = true;           // no request in progress: Stop() may close at once
   std::string client_cert_subject_;  // of the verified client certificate (mutual TLS)
+  uint64_t spooled_ = 0;             // request bodies spooled to files so far (file names)
 };
 
 template <class Stream>
@@ -281,50 +297,95 @@ asio::awaitable<Ending> Session<Stream>::Serve() {
   for (;;) {
     if (core_.stopping()) co_return Ending::kClose;
     beast::error_code ec;
-    http::request_parser<http::string_body> parser;
-    parser.header_limit(kMaxHeaderBytes);
-    // Content-Length is checked below, by hand, so the 413 can say by how much. Not boost::none:
-    // Beast 1.74 compares `len > optional` and treats none as smaller than any length.
-    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+    http::request_parser<http::empty_body> header_parser;
+    header_parser.header_limit(kMaxHeaderBytes);
     idle_ = true;
     Arm(idle_timeout());
-    co_await http::async_read_header(stream_, buffer_, parser, Redirect(ec));
+    co_await http::async_read_header(stream_, buffer_, header_parser, Redirect(ec));
     idle_ = false;
     if (ec) co_return co_await OnReadError(ec);
 
-    if (auto length = parser.content_length(); length && *length > max_body) {
+    const auto& header = header_parser.get();
+    const unsigned version = header.version();
+    const bool head = header.method() == http::verb::head;
+    const bool keep_alive = header.keep_alive();
+    const bool expect_continue =
+        version >= 11 && beast::iequals(header[http::field::expect], "100-continue");
+    rest::HttpRequest request = HeadOf(header);
+    rest::BodyPlan plan = core_.PlanBody(request);
+    if (plan.kind == rest::BodyPlan::Kind::kRefuse) {
+      auto refusal = ToWire(std::move(plan.refusal), version, head, false);
+      if (!co_await Write(refusal)) co_return Ending::kAbort;
+      co_return header_parser.is_done() ? Ending::kClose : Ending::kLinger;
+    }
+    const bool to_file = plan.kind == rest::BodyPlan::Kind::kFile;
+    const uint64_t limit = to_file ? plan.max_file_bytes : max_body;
+    if (auto length = header_parser.content_length(); length && *length > limit) {
       co_return co_await Fail(
           http::status::payload_too_large,
           "JSON payload (" + std::to_string(*length) +
-              " bytes) is larger than allowed (limit: " + std::to_string(max_body) + " bytes).");
+              " bytes) is larger than allowed (limit: " + std::to_string(limit) + " bytes).");
     }
-    parser.body_limit(max_body);  // for chunked bodies, whose size is known only as they arrive
-    if (!parser.is_done()) {
-      const auto& header = parser.get();
-      if (header.version() >= 11 && beast::iequals(header[http::field::expect], "100-continue")) {
-        http::response<http::empty_body> go_on{http::status::continue_, 11};
-        Arm(idle_timeout());
-        co_await http::async_write(stream_, go_on, Redirect(ec));
-        if (ec) co_return Ending::kAbort;
+    if (to_file) {
+      http::request_parser<http::file_body> parser(std::move(header_parser));
+      request.body_file = SpoolPath(plan.file_dir);
+      parser.get().body().open(request.body_file.c_str(), beast::file_mode::write, ec);
+      if (ec) {
+        core_.Log("cannot create " + request.body_file + ": " + ec.message());
+        co_return co_await Fail(http::status::internal_server_error,
+                                "Service internal error: cannot store the request body");
       }
-      while (!parser.is_done()) {  // the deadline restarts whenever the body makes progress
-        Arm(idle_timeout());
-        co_await http::async_read_some(stream_, buffer_, parser, Redirect(ec));
-        if (ec) co_return co_await OnReadError(ec);
+      parser.body_limit(limit);
+      ec = co_await ReadBody(parser, expect_continue);
+      parser.get().body().close();
+      if (ec) {
+        RemoveFile(request.body_file);
+        co_return co_await OnReadError(ec);
       }
+    } else {
+      http::request_parser<http::string_body> parser(std::move(header_parser));
+      parser.body_limit(limit);  // for chunked bodies, whose size is known only as they arrive
+      ec = co_await ReadBody(parser, expect_continue);
+      if (ec) co_return co_await OnReadError(ec);
+      request.body = std::move(parser.get().body());
     }
 
-    http::request<http::string_body> wire_request = parser.release();
-    const unsigned version = wire_request.version();
-    const bool head = wire_request.method() == http::verb::head;
-    const bool keep_alive = wire_request.keep_alive();
-    rest::HttpRequest request = ToRequest(std::move(wire_request));
     rest::HttpResponse response = core_.Handle(request);  // may block this thread
-    auto wire_response =
-        ToWire(std::move(response), version, head, keep_alive && !core_.stopping());
+    if (!request.body_file.empty()) RemoveFile(request.body_file);
+    const bool keep = keep_alive && !core_.stopping();
+    if (!response.body_file.empty() && !head && response.status == 200) {
+      if (auto file_response = FileToWire(response, version, keep)) {
+        if (!co_await Write(*file_response)) co_return Ending::kAbort;
+        if (!keep) co_return Ending::kClose;
+        continue;
+      }
+      response = JsonError(404, "Not found: the file is gone");  // deleted since the handler ran
+    }
+    auto wire_response = ToWire(std::move(response), version, head, keep);
     if (!co_await Write(wire_response)) co_return Ending::kAbort;
     if (!wire_response.keep_alive()) co_return Ending::kClose;
   }
+}
+
+// Reads the rest of a request's body into the parser (which has its header), answering
+// `Expect: 100-continue` first. The deadline restarts whenever the body makes progress.
+template <class Stream>
+template <class Parser>
+asio::awaitable<beast::error_code> Session<Stream>::ReadBody(Parser& parser, bool expect_continue) {
+  beast::error_code ec;
+  if (parser.is_done()) co_return ec;
+  if (expect_continue) {
+    http::response<http::empty_body> go_on{http::status::continue_, 11};
+    Arm(idle_timeout());
+    co_await http::async_write(stream_, go_on, Redirect(ec));
+    if (ec) co_return ec;
+  }
+  while (!parser.is_done()) {
+    Arm(idle_timeout());
+    co_await http::async_read_some(stream_, buffer_, parser, Redirect(ec));
+    if (ec) co_return ec;
+  }
+  co_return ec;
 }
 
 template <class Stream>
@@ -364,8 +425,9 @@ asio::awaitable<Ending> Session<Stream>::Fail(http::status status, std::string_v
 }
 
 template <class Stream>
-asio::awaitable<bool> Session<Stream>::Write(http::response<http::string_body>& response) {
-  http::response_serializer<http::string_body> serializer(response);
+template <class Body>
+asio::awaitable<bool> Session<Stream>::Write(http::response<Body>& response) {
+  http::response_serializer<Body> serializer(response);
   beast::error_code ec;
   while (!serializer.is_done()) {  // the deadline restarts whenever the peer takes bytes
     Arm(idle_timeout());
@@ -393,18 +455,50 @@ asio::awaitable<void> Session<Stream>::Finish(Ending ending) {
 }
 
 template <class Stream>
-rest::HttpRequest Session<Stream>::ToRequest(http::request<http::string_body>&& wire) const {
+rest::HttpRequest Session<Stream>::HeadOf(const http::request<http::empty_body>& header) const {
   rest::HttpRequest request;
-  request.method = std::string(Std(wire.method_string()));
-  request.target = std::string(Std(wire.target()));
-  for (const auto& field : wire) {
+  request.method = std::string(Std(header.method_string()));
+  request.target = std::string(Std(header.target()));
+  for (const auto& field : header) {
     request.headers.emplace_back(ToLower(Std(field.name_string())),
                                  std::string(Std(field.value())));
   }
-  request.body = std::move(wire.body());
   request.remote_address = remote_address_;
   request.client_cert_subject = client_cert_subject_;
   return request;
+}
+
+template <class Stream>
+std::string Session<Stream>::SpoolPath(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  char name[64];
+  std::snprintf(name, sizeof name, "/body-%p-%llu", static_cast<void*>(this),
+                static_cast<unsigned long long>(spooled_++));
+  std::string path = dir;
+  path.append(name);
+  return path;
+}
+
+template <class Stream>
+std::optional<http::response<http::file_body>> Session<Stream>::FileToWire(
+    const rest::HttpResponse& response, unsigned version, bool keep_alive) const {
+  http::response<http::file_body> wire;
+  beast::error_code ec;
+  wire.body().open(response.body_file.c_str(), beast::file_mode::scan, ec);
+  if (ec) return std::nullopt;
+  wire.version(version);
+  wire.result(http::status::ok);
+  if (!response.content_type.empty() && !HasLineBreak(response.content_type)) {
+    wire.set(http::field::content_type, response.content_type);
+  }
+  for (const auto& [name, value] : response.headers) {
+    if (AllowedExtraHeader(name, value)) wire.insert(name, value);
+  }
+  wire.set(http::field::date, HttpDate());
+  wire.keep_alive(keep_alive);
+  wire.prepare_payload();
+  return wire;
 }
 
 template <class Stream>
@@ -562,6 +656,19 @@ void HttpServerCore::RunIoThread() {
     } catch (...) {
       Log("unknown exception on an HTTP I/O thread");
     }
+  }
+}
+
+rest::BodyPlan HttpServerCore::PlanBody(const rest::HttpRequest& head) {
+  if (!options_.plan_body) return {};
+  try {
+    return options_.plan_body(head);
+  } catch (const std::exception& e) {
+    Log("body planner of " + head.method + " " + head.target + " threw: " + e.what());
+    rest::BodyPlan refuse;
+    refuse.kind = rest::BodyPlan::Kind::kRefuse;
+    refuse.refusal = JsonError(500, std::string("Service internal error: ") + e.what());
+    return refuse;
   }
 }
 

@@ -55,6 +55,11 @@ struct HttpServerOptions {
   // Told about failures no client sees the cause of: handler exceptions, accept errors, TLS
   // context failures. Empty: silent. Called on I/O threads: must be thread-safe.
   std::function<void(std::string_view message)> error_log;
+
+  // Called once the header of a request is read, before its body: how to take the body (in
+  // memory, spooled to a file, or refused at once). Empty: always in memory. Must not block for
+  // long; called on I/O threads: must be thread-safe.
+  std::function<rest::BodyPlan(const rest::HttpRequest& head)> plan_body;
 };
 
 // Turns one request into one response. Called concurrently from several threads; may block.

@@ -1,13 +1,12 @@
 #include "service/catalog.h"
 
+#include "service/catalog_keys.h"
+
 namespace quiver {
-namespace {
 
-constexpr char kCollectionPrefix[] = "c";
-constexpr char kAliasPrefix[] = "a";
-constexpr char kNextUidKey[] = "m/next_uid";
-
-}  // namespace
+using catalog_keys::kAliasPrefix;
+using catalog_keys::kCollectionPrefix;
+using catalog_keys::kNextUidKey;
 
 Status CollectionNotFound(const std::string& name) {
   return NotFound("Collection `" + name + "` doesn't exist!");
@@ -54,8 +53,7 @@ Status Catalog::Load() {
       error = config.status();
       return false;
     }
-    auto c = std::make_shared<Collection>(static_cast<uint64_t>(uid->as_int()), name,
-                                          std::move(config).value(), store_.get());
+    auto c = NewCollection(static_cast<uint64_t>(uid->as_int()), name, std::move(config).value());
     error = c->Load();
     if (!error.ok()) return false;
     collections_[name] = std::move(c);
@@ -92,6 +90,11 @@ std::vector<std::string> Catalog::List() const {
   return names;
 }
 
+std::shared_ptr<Collection> Catalog::NewCollection(uint64_t uid, const std::string& name,
+                                                   CollectionConfig config) {
+  return std::make_shared<Collection>(uid, name, std::move(config), store_.get());
+}
+
 Status Catalog::PersistCollection(WriteBatch* batch, const Collection& c,
                                   const CollectionConfig& config) {
   Json meta = Json::MakeObject();
@@ -113,7 +116,7 @@ Status Catalog::Create(const std::string& name, const Json& body) {
                            ". Alias with the same name already exists");
   }
   uint64_t uid = next_uid_++;
-  auto c = std::make_shared<Collection>(uid, name, config, store_.get());
+  auto c = NewCollection(uid, name, config);
   WriteBatch batch;
   batch.Put(kNextUidKey, std::to_string(next_uid_));
   // A crash between an earlier delete and now could have left records under this uid: clear.

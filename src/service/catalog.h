@@ -45,12 +45,26 @@ class Catalog {
   std::vector<std::pair<std::string, std::string>> ListAliases(
       const std::optional<std::string>& collection) const;
 
+  // Snapshots (catalog_snapshot.cc; archive layout in service/snapshot_archive.h).
+  // Writes the collection `name` (or an alias's target) to a new archive at `path`, as it is at
+  // one instant: writes made meanwhile are either wholly in it or not at all.
+  Status WriteSnapshot(const std::string& name, const std::string& path);
+  // Writes every collection and alias to a new archive at `path`, all at one instant.
+  Status WriteFullSnapshot(const std::string& path);
+  // Creates collection `name` from the collection snapshot at `path`, replacing a collection of
+  // that name. The archive is read and stored in full before the switch, which is one atomic
+  // write: on any error (kInvalidArgument for a bad archive) nothing visible has changed.
+  Status RestoreSnapshot(const std::string& name, const std::string& path);
+
   Status Flush() { return store_->Flush(); }
   KvStore* store() { return store_.get(); }
 
  private:
   Catalog(std::unique_ptr<KvStore> store, CollectionDefaults defaults);
   Status Load();
+  // Every Collection object of this catalog is made here (load, create, restore).
+  std::shared_ptr<Collection> NewCollection(uint64_t uid, const std::string& name,
+                                            CollectionConfig config);
   Status PersistCollection(WriteBatch* batch, const Collection& c, const CollectionConfig& config);
 
   std::unique_ptr<KvStore> store_;
@@ -59,6 +73,7 @@ class Catalog {
   std::map<std::string, std::shared_ptr<Collection>> collections_;
   std::map<std::string, std::string> aliases_;  // alias -> collection
   uint64_t next_uid_ = 1;
+  std::mutex restore_mu_;  // one restore at a time
 };
 
 // Checks a collection or alias name as Qdrant does; kInvalidArgument names the problem.

@@ -16,7 +16,50 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   return Internal("storage error (" + std::string(what) + "): " + s.ToString());
 }
 
+StatusOr<std::optional<std::string>> GetAt(rocksdb::DB* db, const rocksdb::Snapshot* snapshot,
+                                           std::string_view key) {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  std::string value;
+  rocksdb::Status s = db->Get(ro, rocksdb::Slice(key.data(), key.size()), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  QUIVER_RETURN_IF_ERROR(FromRocks(s, "get"));
+  return std::optional<std::string>(std::move(value));
+}
+
+Status ScanAt(rocksdb::DB* db, const rocksdb::Snapshot* snapshot, std::string_view prefix,
+              const std::function<bool(std::string_view, std::string_view)>& fn) {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  std::string end = PrefixEnd(std::string(prefix));
+  rocksdb::Slice upper(end);
+  if (!end.empty()) ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
+  for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid(); it->Next()) {
+    if (!fn(std::string_view(it->key().data(), it->key().size()),
+            std::string_view(it->value().data(), it->value().size()))) {
+      break;
+    }
+  }
+  return FromRocks(it->status(), "scan");
+}
+
 }  // namespace
+
+KvSnapshot::~KvSnapshot() { db_->ReleaseSnapshot(snapshot_); }
+
+StatusOr<std::optional<std::string>> KvSnapshot::Get(std::string_view key) const {
+  return GetAt(db_, snapshot_, key);
+}
+
+Status KvSnapshot::ScanPrefix(std::string_view prefix,
+                              const std::function<bool(std::string_view, std::string_view)>& fn) const {
+  return ScanAt(db_, snapshot_, prefix, fn);
+}
+
+std::unique_ptr<KvSnapshot> KvStore::GetSnapshot() const {
+  return std::unique_ptr<KvSnapshot>(new KvSnapshot(db_.get(), db_->GetSnapshot()));
+}
 
 void WriteBatch::Put(std::string key, std::string value) {
   ops_.push_back({Kind::kPut, std::move(key), std::move(value)});
@@ -63,28 +106,12 @@ Status KvStore::Write(const WriteBatch& batch, bool sync) {
 }
 
 StatusOr<std::optional<std::string>> KvStore::Get(std::string_view key) const {
-  std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), rocksdb::Slice(key.data(), key.size()),
-                               &value);
-  if (s.IsNotFound()) return std::optional<std::string>();
-  QUIVER_RETURN_IF_ERROR(FromRocks(s, "get"));
-  return std::optional<std::string>(std::move(value));
+  return GetAt(db_.get(), nullptr, key);
 }
 
 Status KvStore::ScanPrefix(std::string_view prefix,
                            const std::function<bool(std::string_view, std::string_view)>& fn) const {
-  rocksdb::ReadOptions ro;
-  std::string end = PrefixEnd(std::string(prefix));
-  rocksdb::Slice upper(end);
-  if (!end.empty()) ro.iterate_upper_bound = &upper;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
-  for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid(); it->Next()) {
-    if (!fn(std::string_view(it->key().data(), it->key().size()),
-            std::string_view(it->value().data(), it->value().size()))) {
-      break;
-    }
-  }
-  return FromRocks(it->status(), "scan");
+  return ScanAt(db_.get(), nullptr, prefix, fn);
 }
 
 Status KvStore::Flush() { return FromRocks(db_->Flush(rocksdb::FlushOptions()), "flush"); }

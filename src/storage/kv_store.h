@@ -16,6 +16,7 @@
 
 namespace rocksdb {
 class DB;
+class Snapshot;
 }
 
 namespace quiver {
@@ -40,6 +41,26 @@ class WriteBatch {
   std::vector<Op> ops_;
 };
 
+// A consistent, read-only view of the whole store at one instant (a RocksDB snapshot): writes
+// made after it was taken are invisible to it. Each WriteBatch is either wholly in it or not.
+// Must not outlive the KvStore that made it. Thread-safe like KvStore.
+class KvSnapshot {
+ public:
+  ~KvSnapshot();
+  KvSnapshot(const KvSnapshot&) = delete;
+  KvSnapshot& operator=(const KvSnapshot&) = delete;
+
+  StatusOr<std::optional<std::string>> Get(std::string_view key) const;
+  Status ScanPrefix(std::string_view prefix,
+                    const std::function<bool(std::string_view, std::string_view)>& fn) const;
+
+ private:
+  friend class KvStore;
+  KvSnapshot(rocksdb::DB* db, const rocksdb::Snapshot* snapshot) : db_(db), snapshot_(snapshot) {}
+  rocksdb::DB* db_;
+  const rocksdb::Snapshot* snapshot_;
+};
+
 class KvStore {
  public:
   // Opens (creating if missing) the database in directory `path`.
@@ -56,6 +77,9 @@ class KvStore {
   // Calls fn(key, value) for each key starting with `prefix`, in key order, until fn returns false.
   Status ScanPrefix(std::string_view prefix,
                     const std::function<bool(std::string_view, std::string_view)>& fn) const;
+
+  // The store as it is now, for reading while writes go on (collection snapshots).
+  std::unique_ptr<KvSnapshot> GetSnapshot() const;
 
   // Flushes memtables to disk (graceful shutdown makes the next start faster).
   Status Flush();
