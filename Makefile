@@ -5,7 +5,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= Release
 CONFIG ?= config/config.yaml
 
-.PHONY: all deps build run test unit-test e2e-test asan-test bench-rest bench-auth clean
+.PHONY: all deps build run test unit-test e2e-test asan-test bench-rest bench-auth bench-index clean
 
 all: build
 
@@ -43,6 +43,12 @@ bench-rest: build
 bench-auth: build
 	@command -v wrk >/dev/null || (echo "bench-auth needs wrk: apt-get install wrk" && false)
 	node bench/auth_bench.mjs
+
+# Quiver's HNSW index against hnswlib and FAISS (build time, memory, recall/qps sweep, filtered
+# search): not a test. See README.md, "Benchmarks".
+BENCH_INDEX_ARGS ?= --fmnist --filtered
+bench-index: build
+	$(BUILD_DIR)/quiver-bench $(BENCH_INDEX_ARGS)
 
 clean:
 	rm -rf $(BUILD_DIR) build-asan
