@@ -1,0 +1,107 @@
+// HnswIndex: search, deletion marks and accessors. Building is in hnsw_build.cc, payload links
+// in hnsw_payload.cc, persistence in hnsw_io.cc; the storage layout is described in
+// hnsw_graph.h.
+
+#include "index/hnsw.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "index/hnsw_graph.h"
+#include "index/hnsw_layer.h"
+#include "index/hnsw_space.h"
+
+namespace quiver::index {
+namespace {
+
+using internal::DistId;
+using internal::Graph;
+using internal::SearchContext;
+
+// Returns the pool's context to it when the search ends.
+class ContextLease {
+ public:
+  explicit ContextLease(internal::ContextPool& pool) : pool_(pool), ctx_(pool.Acquire()) {}
+  ~ContextLease() { pool_.Release(std::move(ctx_)); }
+  SearchContext& operator*() const { return *ctx_; }
+
+ private:
+  internal::ContextPool& pool_;
+  std::unique_ptr<SearchContext> ctx_;
+};
+
+template <typename Space>
+std::vector<Neighbor> SearchWith(const Graph& g, const Space& space, const float* query,
+                                 const SearchParams& params) {
+  ContextLease lease(g.pool);
+  SearchContext& ctx = *lease;
+  ctx.EnsureCodeCapacity(g.code_bytes);
+  const internal::Query q = space.MakeQuery(query, ctx.query_code.get());
+
+  const bool quantized = g.params.quantization != Quantization::kNone;
+  const bool rescore = quantized && params.rescore;
+  const size_t k = params.k;
+  size_t rescore_count = k;
+  if (rescore && params.oversampling > 1.0f) {
+    rescore_count = static_cast<size_t>(std::ceil(static_cast<double>(k) * params.oversampling));
+  }
+  size_t ef = params.ef != 0 ? params.ef : std::max<size_t>(k, 64);
+  ef = std::max(ef, rescore_count);
+
+  uint32_t ep = g.entry;
+  float ep_dist = space.Dist(q, g.Code(ep));
+  internal::GreedyDescend<false>(g, space, q, g.max_level, 0, &ep, &ep_dist, ctx);
+
+  const IdFilter* filter = params.filter;
+  if (filter != nullptr || g.AnyDeleted()) {
+    const auto allowed = [&g, filter](uint32_t id) {
+      return !g.IsDeleted(id) && (filter == nullptr || filter->Allows(id));
+    };
+    internal::SearchLayer<false, true>(g, space, q, ep, ep_dist, 0, ef, allowed, ctx);
+  } else {
+    const auto all = [](uint32_t) { return true; };
+    internal::SearchLayer<false, false>(g, space, q, ep, ep_dist, 0, ef, all, ctx);
+  }
+
+  std::vector<DistId>& found = ctx.scratch;
+  found.assign(ctx.top.begin(), ctx.top.end());
+  std::sort(found.begin(), found.end());
+  if (rescore) {
+    // Exact distances for the best candidates by code distance, then re-rank them.
+    found.resize(std::min(found.size(), rescore_count));
+    for (DistId& candidate : found) {
+      candidate.first = g.ExactDistance(query, g.Vector(candidate.second));
+    }
+    std::sort(found.begin(), found.end());
+  }
+  const size_t count = std::min(found.size(), k);
+  std::vector<Neighbor> result(count);
+  for (size_t i = 0; i < count; ++i) result[i] = {found[i].second, found[i].first};
+  return result;
+}
+
+}  // namespace
+
+HnswIndex::HnswIndex() : impl_(std::make_unique<Impl>()) {}
+HnswIndex::~HnswIndex() = default;
+
+std::vector<Neighbor> HnswIndex::Search(const float* query, const SearchParams& params) const {
+  const Impl& g = *impl_;
+  if (g.n == 0 || params.k == 0 || g.max_level < 0) return {};
+  return internal::WithSpace(
+      g, [&](const auto& space) { return SearchWith(g, space, query, params); });
+}
+
+void HnswIndex::MarkDeleted(uint32_t id) {
+  Impl& g = *impl_;
+  if (id >= g.n) return;
+  g.deleted[id >> 6].fetch_or(uint64_t{1} << (id & 63), std::memory_order_acq_rel);
+  g.any_deleted.store(true, std::memory_order_release);
+}
+
+size_t HnswIndex::size() const { return impl_->n; }
+size_t HnswIndex::dim() const { return impl_->dim; }
+Metric HnswIndex::metric() const { return impl_->metric; }
+size_t HnswIndex::MemoryBytes() const { return sizeof(HnswIndex) + impl_->MemoryBytes(); }
+
+}  // namespace quiver::index

@@ -1,0 +1,157 @@
+#pragma once
+// The storage of HnswIndex (internal to src/index): the layout every other hnsw_*.cc file shares.
+//
+// Layout. Layer 0 is one 64-byte-aligned array of fixed-size blocks, one per id, so that a node's
+// links and its code sit together and a search touches few cache lines:
+//
+//   block(id) = [ uint32 count | uint32 links[m0] | pad to 64 ]   header, links of layer 0
+//               [ code ........................ | pad to 64 ]   what traversal compares
+//
+// The code is the float vector (Quantization::kNone), the int8 code followed by two floats of
+// per-node terms (kInt8, see hnsw_space.h), or the bit words (kBinary). With quantization the
+// float vectors are kept apart in `vectors` for rescoring and persistence. Layers above 0 (about
+// one node in m) keep their links in `upper[id]`: level(id) lists of [count, links[m]].
+// Payload links (AddPayloadLinks) live in `extra`, empty until the first call.
+//
+// Invariants: every link is < n; count <= m0 on layer 0 and <= m above; `entry` has the top
+// level `max_level` (-1 only for an empty index); links never point to the node itself.
+//
+// Thread safety: during Build() each node's link lists are guarded by `locks[id]` (readers copy
+// a list under its lock); the entry point and max level by `entry_mu`. After Build() or Load()
+// everything is read-only except `deleted` (atomic words) and the search-context pool (its own
+// mutex).
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include "index/hnsw.h"
+#include "index/hnsw_quantizer.h"
+
+namespace quiver::index {
+namespace internal {
+
+inline size_t RoundUp(size_t x, size_t to) { return (x + to - 1) / to * to; }
+
+// A test-and-test-and-set lock of one byte; held only while a link list is copied or rewritten.
+class SpinLock {
+ public:
+  void lock() {
+    while (flag_.exchange(true, std::memory_order_acquire)) {
+      while (flag_.load(std::memory_order_relaxed)) __builtin_ia32_pause();
+    }
+  }
+  void unlock() { flag_.store(false, std::memory_order_release); }
+
+ private:
+  std::atomic<bool> flag_{false};
+};
+
+struct FreeDeleter {
+  void operator()(uint8_t* p) const { std::free(p); }
+};
+using AlignedBytes = std::unique_ptr<uint8_t[], FreeDeleter>;
+AlignedBytes AllocateAligned(size_t bytes);  // 64-byte aligned, zeroed; null when bytes == 0
+
+using DistId = std::pair<float, uint32_t>;
+
+// Per-search scratch, reused through the pool so that a search allocates nothing once warm.
+struct SearchContext {
+  std::vector<uint16_t> visited;  // visited[id] == generation: seen in this search
+  uint16_t generation = 0;
+  std::vector<DistId> candidates;  // min-heap by distance (std::greater)
+  std::vector<DistId> top;         // max-heap by distance, the best found so far
+  std::vector<uint32_t> ids;       // neighbour ids gathered before their distances
+  std::vector<DistId> scratch;     // heuristic input / output
+  AlignedBytes query_code;         // the query's code (int8 / binary)
+  AlignedBytes node_code;          // a node's code turned into a query (heuristic)
+  size_t code_capacity = 0;
+
+  // Starts a new search over n ids: everything counts as unvisited.
+  void Reset(size_t n);
+  void EnsureCodeCapacity(size_t bytes);
+};
+
+class ContextPool {
+ public:
+  std::unique_ptr<SearchContext> Acquire();
+  void Release(std::unique_ptr<SearchContext> context);
+
+ private:
+  std::mutex mu_;
+  std::vector<std::unique_ptr<SearchContext>> free_;
+};
+
+// The whole index state; HnswIndex::Impl is exactly this (the name Impl is private to HnswIndex,
+// so the internal code names the graph instead).
+struct Graph {
+  // Parameters.
+  size_t n = 0;
+  size_t dim = 0;
+  Metric metric = Metric::kL2;
+  HnswParams params;
+  uint32_t m = 16;   // link capacity above layer 0
+  uint32_t m0 = 32;  // link capacity on layer 0
+
+  // Layer-0 blocks (see the header comment).
+  size_t code_offset = 0;  // bytes from a block's start to its code
+  size_t code_bytes = 0;   // bytes of the code region, terms included
+  size_t block_bytes = 0;
+  AlignedBytes level0;
+
+  std::vector<float> vectors;  // n * dim floats; empty for kNone (the blocks hold them)
+  std::vector<uint8_t> levels;
+  std::vector<std::unique_ptr<uint32_t[]>> upper;  // levels[id] * (m + 1) words, or null
+  std::vector<std::vector<uint32_t>> extra;        // payload links; empty or n lists
+  std::unique_ptr<std::atomic<uint64_t>[]> deleted;
+  size_t deleted_words = 0;
+  std::atomic<bool> any_deleted{false};  // lets unfiltered searches skip the deleted check
+
+  uint32_t entry = 0;
+  int max_level = -1;
+
+  ScalarQuantizer scalar;
+  BinaryQuantizer binary;
+
+  // Build-time synchronisation.
+  std::unique_ptr<SpinLock[]> locks;
+  std::mutex entry_mu;
+
+  mutable ContextPool pool;
+
+  // Sets the layout fields from n, dim, m, quantization and allocates zeroed blocks, `levels`,
+  // `upper` (null lists), `deleted`. Vectors and codes are filled by the caller.
+  void Allocate();
+
+  uint8_t* Block(uint32_t id) const { return level0.get() + size_t{id} * block_bytes; }
+  uint32_t* Links(uint32_t id, int level) const {
+    return level == 0 ? reinterpret_cast<uint32_t*>(Block(id))
+                      : upper[id].get() + static_cast<size_t>(level - 1) * (m + 1);
+  }
+  uint8_t* Code(uint32_t id) const { return Block(id) + code_offset; }
+  const float* Vector(uint32_t id) const {
+    return params.quantization == Quantization::kNone ? reinterpret_cast<const float*>(Code(id))
+                                                      : vectors.data() + size_t{id} * dim;
+  }
+  bool IsDeleted(uint32_t id) const {
+    return (deleted[id >> 6].load(std::memory_order_acquire) >> (id & 63)) & 1;
+  }
+  bool AnyDeleted() const { return any_deleted.load(std::memory_order_acquire); }
+  size_t MemoryBytes() const;
+
+  // Encodes vector(id) into its code region (and the int8 per-node terms).
+  void EncodeNode(uint32_t id);
+  // Exact distance on float vectors (lower is closer).
+  float ExactDistance(const float* a, const float* b) const;
+};
+
+}  // namespace internal
+
+struct HnswIndex::Impl : internal::Graph {};
+
+}  // namespace quiver::index

@@ -1,0 +1,99 @@
+// AVX-512 kernels for quantized_distance.h; this file alone is compiled with
+// -mavx512f/bw/vl/vnni/vpopcntdq. Includes nothing but <immintrin.h> and our own declarations
+// (see distance_avx512.cc for why).
+//
+// DotU8I8 is one vpdpbusd per 64 bytes (four u8 x i8 products summed into each int32 lane);
+// L1U8 is vpsadbw; Hamming is vpopcntq over XORed words. Tails use zero-masked loads, which never
+// touch memory past the end and contribute zero.
+
+#include <immintrin.h>
+
+#include "vector/quantized_distance_impl.h"
+
+namespace quiver::vec::avx512 {
+namespace {
+
+// Sums the 16 int32 lanes (through a store: GCC 12's reduce intrinsics trip -Wuninitialized).
+inline int64_t SumEpi32(__m512i v) {
+  alignas(64) int32_t lanes[16];
+  _mm512_store_si512(lanes, v);
+  int64_t sum = 0;
+  for (int i = 0; i < 16; ++i) sum += lanes[i];
+  return sum;
+}
+
+inline uint64_t SumEpi64(__m512i v) {
+  alignas(64) uint64_t lanes[8];
+  _mm512_store_si512(lanes, v);
+  uint64_t sum = 0;
+  for (int i = 0; i < 8; ++i) sum += lanes[i];
+  return sum;
+}
+
+inline __mmask64 TailMask64(size_t count) {  // REQUIRES: count < 64
+  return (uint64_t{1} << count) - 1;
+}
+
+}  // namespace
+
+int32_t DotU8I8(const uint8_t* a, const int8_t* b, size_t n) {
+  __m512i acc0 = _mm512_setzero_si512();
+  __m512i acc1 = _mm512_setzero_si512();
+  size_t i = 0;
+  for (; i + 128 <= n; i += 128) {
+    acc0 = _mm512_dpbusd_epi32(acc0, _mm512_loadu_si512(a + i), _mm512_loadu_si512(b + i));
+    acc1 = _mm512_dpbusd_epi32(acc1, _mm512_loadu_si512(a + i + 64),
+                               _mm512_loadu_si512(b + i + 64));
+  }
+  if (i + 64 <= n) {
+    acc0 = _mm512_dpbusd_epi32(acc0, _mm512_loadu_si512(a + i), _mm512_loadu_si512(b + i));
+    i += 64;
+  }
+  if (i < n) {
+    const __mmask64 mask = TailMask64(n - i);
+    acc1 = _mm512_dpbusd_epi32(acc1, _mm512_maskz_loadu_epi8(mask, a + i),
+                               _mm512_maskz_loadu_epi8(mask, b + i));
+  }
+  return static_cast<int32_t>(SumEpi32(_mm512_add_epi32(acc0, acc1)));
+}
+
+uint32_t L1U8(const uint8_t* a, const uint8_t* b, size_t n) {
+  __m512i acc0 = _mm512_setzero_si512();
+  __m512i acc1 = _mm512_setzero_si512();
+  size_t i = 0;
+  for (; i + 128 <= n; i += 128) {
+    acc0 = _mm512_add_epi64(acc0, _mm512_sad_epu8(_mm512_loadu_si512(a + i),
+                                                  _mm512_loadu_si512(b + i)));
+    acc1 = _mm512_add_epi64(acc1, _mm512_sad_epu8(_mm512_loadu_si512(a + i + 64),
+                                                  _mm512_loadu_si512(b + i + 64)));
+  }
+  if (i + 64 <= n) {
+    acc0 = _mm512_add_epi64(acc0, _mm512_sad_epu8(_mm512_loadu_si512(a + i),
+                                                  _mm512_loadu_si512(b + i)));
+    i += 64;
+  }
+  if (i < n) {
+    const __mmask64 mask = TailMask64(n - i);
+    acc1 = _mm512_add_epi64(acc1, _mm512_sad_epu8(_mm512_maskz_loadu_epi8(mask, a + i),
+                                                  _mm512_maskz_loadu_epi8(mask, b + i)));
+  }
+  return static_cast<uint32_t>(SumEpi64(_mm512_add_epi64(acc0, acc1)));
+}
+
+uint64_t Hamming(const uint64_t* a, const uint64_t* b, size_t words) {
+  __m512i acc = _mm512_setzero_si512();
+  size_t i = 0;
+  for (; i + 8 <= words; i += 8) {
+    const __m512i x = _mm512_xor_si512(_mm512_loadu_si512(a + i), _mm512_loadu_si512(b + i));
+    acc = _mm512_add_epi64(acc, _mm512_popcnt_epi64(x));
+  }
+  if (i < words) {
+    const __mmask8 mask = static_cast<__mmask8>((1u << (words - i)) - 1u);
+    const __m512i x = _mm512_xor_si512(_mm512_maskz_loadu_epi64(mask, a + i),
+                                       _mm512_maskz_loadu_epi64(mask, b + i));
+    acc = _mm512_add_epi64(acc, _mm512_popcnt_epi64(x));
+  }
+  return SumEpi64(acc);
+}
+
+}  // namespace quiver::vec::avx512
