@@ -76,8 +76,10 @@ StatusOr<Dataset> LoadData(const Flags& f) {
 int Run(const Flags& f) {
   auto efs = ParseList(f.efs, "--ef");
   auto rest_efs = ParseList(f.rest_efs, "--rest-ef");
+  std::string host, port;
+  Status url = f.rest.empty() ? Status::Ok() : ParseRestUrl(f.rest, &host, &port);
   auto loaded = LoadData(f);
-  for (const Status& s : {efs.status(), rest_efs.status(), loaded.status()}) {
+  for (const Status& s : {efs.status(), rest_efs.status(), url, loaded.status()}) {
     if (!s.ok()) {
       fmt::print(stderr, "quiver-bench: {}\n", s.message());
       return 2;

@@ -101,7 +101,8 @@ void PrintEngines(const Report& report) {
     }
     fmt::print("\n");
   }
-  fmt::print("\nratios, best Quiver row / peer (qps: higher is better for Quiver; build_s: lower)\n");
+  fmt::print(
+      "\nratios, best Quiver row / peer (qps: higher is better for Quiver; build_s: lower)\n");
   fmt::print("{:<10} {:>24} {:>24} {:>24}\n", "peer", "qps@0.95", "qps@0.99", "build_s");
   for (const char* peer : kPeers) {
     fmt::print("{:<10}", peer);

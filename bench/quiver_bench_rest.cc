@@ -96,10 +96,13 @@ class HttpClient {
   bool connected_ = false;
 };
 
-// http://host[:port] -> host, port (80 by default). No path prefix, no TLS.
-Status ParseUrl(const std::string& url, std::string* host, std::string* port) {
+}  // namespace
+
+Status ParseRestUrl(const std::string& url, std::string* host, std::string* port) {
   const std::string scheme = "http://";
-  if (url.rfind(scheme, 0) != 0) return InvalidArgument("--rest wants http://host:port, not " + url);
+  if (url.rfind(scheme, 0) != 0) {
+    return InvalidArgument("--rest wants http://host:port, not " + url);
+  }
   std::string rest = url.substr(scheme.size());
   while (!rest.empty() && rest.back() == '/') rest.pop_back();
   if (rest.empty() || rest.find('/') != std::string::npos) {
@@ -110,6 +113,8 @@ Status ParseUrl(const std::string& url, std::string* host, std::string* port) {
   *port = colon == std::string::npos ? "80" : rest.substr(colon + 1);
   return Status::Ok();
 }
+
+namespace {
 
 const char* DistanceName(Metric metric) {
   switch (metric) {
@@ -221,7 +226,9 @@ StatusOr<RestPoint> MeasureEf(HttpClient& client, const std::string& path, const
     elapsed = SecondsSince(start);
   } while (elapsed < min_time_s);
   std::vector<std::vector<uint32_t>> results;
-  for (const std::string& answer : answers) QUIVER_RETURN_IF_ERROR(ParseBatchAnswer(answer, &results));
+  for (const std::string& answer : answers) {
+    QUIVER_RETURN_IF_ERROR(ParseBatchAnswer(answer, &results));
+  }
   if (results.size() != data.nq) return Internal("query/batch: wrong number of answers");
   RestPoint p;
   p.ef = ef;
@@ -235,7 +242,7 @@ StatusOr<RestPoint> MeasureEf(HttpClient& client, const std::string& path, const
 StatusOr<RestResult> RunRest(const Dataset& data, const GroundTruth& truth, size_t k,
                              const RestOptions& options) {
   std::string host, port;
-  QUIVER_RETURN_IF_ERROR(ParseUrl(options.url, &host, &port));
+  QUIVER_RETURN_IF_ERROR(ParseRestUrl(options.url, &host, &port));
   HttpClient client(host, port, options.api_key);
   RestResult result;
   result.collection = fmt::format("bench_{}", static_cast<long>(getpid()));

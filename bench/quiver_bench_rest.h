@@ -42,6 +42,9 @@ struct RestResult {
   std::vector<RestPoint> points;
 };
 
+// Splits http://host[:port] (port 80 by default; no path, no TLS); kInvalidArgument otherwise.
+Status ParseRestUrl(const std::string& url, std::string* host, std::string* port);
+
 // Runs the REST benchmark. Errors: a malformed URL, a connection failure, a non-2xx answer (with
 // its body), a collection that does not turn green in time.
 StatusOr<RestResult> RunRest(const Dataset& data, const GroundTruth& truth, size_t k,

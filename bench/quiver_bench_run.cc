@@ -39,7 +39,9 @@ double TimeExactScan(const Dataset& data, const FilterSet& filter, size_t k, dou
                      std::vector<std::vector<uint32_t>>* results) {
   results->resize(data.nq);
   return TimePasses(data.nq, min_time_s, [&] {
-    for (size_t q = 0; q < data.nq; ++q) ExactTopK(data, data.Query(q), &filter.ids, k, &(*results)[q]);
+    for (size_t q = 0; q < data.nq; ++q) {
+      ExactTopK(data, data.Query(q), &filter.ids, k, &(*results)[q]);
+    }
   });
 }
 
@@ -185,6 +187,11 @@ std::vector<FilteredResult> RunFiltered(const Dataset& data, const FilterSet& fi
       }
     }
     out.push_back(r);
+    if (!r.ef) {
+      // The planner scanned: show the graph path too, to compare it with the peers' traversal.
+      out.push_back(PickFiltered("quiver-filter", filter,
+                                 FilteredSweep(*quiver, data, filter, truth, options)));
+    }
   }
   if (hnswlib != nullptr) {
     out.push_back(PickFiltered("hnswlib-filter", filter,

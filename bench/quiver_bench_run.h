@@ -65,8 +65,9 @@ std::vector<FilterSet> MakeFilterSets(size_t n, uint64_t seed);
 
 // The filtered benchmark for one filter: Quiver's planner (its exact or HNSW path, by the
 // collection's full-scan rule), hnswlib filtering in traversal, FAISS with an ID selector and an
-// exact scan of the matching ids. Engines may be null (skipped). `quiver` must already carry its
-// payload links, if any.
+// exact scan of the matching ids. When the planner scans, a "quiver-filter" row adds Quiver's
+// HNSW search with the filter, picked as the peers' rows are. Engines may be null (skipped).
+// `quiver` must already carry its payload links, if any.
 std::vector<FilteredResult> RunFiltered(const Dataset& data, const FilterSet& filter,
                                         QuiverEngine* quiver, Engine* hnswlib, Engine* faiss,
                                         const RunOptions& options);
