@@ -118,7 +118,7 @@ constexpr KeySpec kKeys[] = {
     {"service.slow_query_secs", K::kAny},
     {"service.hardware_reporting", K::kAny},
     {"service.metrics_prefix", K::kAny},
-    {"service.enable_snapshot_url_recovery", K::kBool, false, "true"},
+    {"service.enable_snapshot_url_recovery", K::kBool, false, "false"},
 
     {"cluster", K::kSection},
     {"cluster.enabled", K::kAny},

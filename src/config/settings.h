@@ -51,7 +51,8 @@ struct ServiceSettings {
   // The key files as configured (Quiver's addition; Qdrant has only the inline keys).
   std::string api_key_file, read_only_api_key_file, alt_api_key_file;
   bool jwt_rbac = false;
-  bool enable_snapshot_url_recovery = true;  // Qdrant's default
+  // Off by default, unlike Qdrant: a URL to fetch is a server-side request forgery risk.
+  bool enable_snapshot_url_recovery = false;
   int max_workers = 0;                       // 0 (or null): one per available core, as Qdrant
 };
 

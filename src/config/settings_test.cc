@@ -115,7 +115,7 @@ TEST_F(SettingsTest, DefaultsAreQdrants) {
   EXPECT_EQ(s->service.read_only_api_key, "");
   EXPECT_EQ(s->service.alt_api_key, "");
   EXPECT_FALSE(s->service.jwt_rbac);
-  EXPECT_TRUE(s->service.enable_snapshot_url_recovery);
+  EXPECT_FALSE(s->service.enable_snapshot_url_recovery);  // off by default, unlike Qdrant
   EXPECT_EQ(s->service.max_workers, 0);
   EXPECT_EQ(s->storage.storage_path, "./storage");
   EXPECT_EQ(s->storage.snapshots_path, "./snapshots");

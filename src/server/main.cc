@@ -16,6 +16,7 @@
 #include "server/signals.h"
 #include "server/tls.h"
 #include "service/catalog.h"
+#include "service/snapshots.h"
 
 #ifndef QUIVER_VERSION
 #define QUIVER_VERSION "0.0.0"
@@ -65,7 +66,38 @@ bool IsLoopback(const std::string& host) {
   return host == "127.0.0.1" || host == "localhost" || host == "::1";
 }
 
-int Serve(const std::optional<std::string>& config_path) {
+// Command-line options of the server itself (not settings: they act once, at start-up).
+struct StartOptions {
+  std::vector<std::string> snapshots;  // --snapshot PATH:COLLECTION
+  bool force_snapshot = false;         // --force-snapshot
+};
+
+// Qdrant's `--snapshot PATH:COLLECTION`: restores each collection before the server listens.
+// An existing collection is kept (with a note) unless --force-snapshot. False on a failure.
+bool RecoverStartupSnapshots(const StartOptions& start, Catalog* catalog, SnapshotStore* store) {
+  for (const std::string& spec : start.snapshots) {
+    size_t colon = spec.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == spec.size()) {
+      spdlog::error("--snapshot {}: expected PATH:COLLECTION", spec);
+      return false;
+    }
+    std::string path = spec.substr(0, colon), collection = spec.substr(colon + 1);
+    if (catalog->Exists(collection) && !start.force_snapshot) {
+      spdlog::warn("--snapshot: collection {} exists; kept (use --force-snapshot to replace it)",
+                   collection);
+      continue;
+    }
+    Status restored = store->RecoverFromFile(collection, path, std::nullopt);
+    if (!restored.ok()) {
+      spdlog::error("--snapshot {}: {}", spec, restored.message());
+      return false;
+    }
+    spdlog::info("collection {} restored from snapshot {}", collection, path);
+  }
+  return true;
+}
+
+int Serve(const std::optional<std::string>& config_path, const StartOptions& start) {
   std::vector<std::string> warnings;
   auto settings = LoadSettings(config_path, ProcessEnvironment(), &warnings);
   if (!settings.ok()) {
@@ -122,8 +154,11 @@ int Serve(const std::optional<std::string>& config_path) {
   }
   rest::SecurityOptions security{&authenticator, audit_log.get(),
                                  settings->audit.trust_forwarded_headers};
+  SnapshotStore snapshots(catalog->get(), settings->storage.snapshots_path,
+                          settings->service.enable_snapshot_url_recovery);
+  if (!RecoverStartupSnapshots(start, catalog->get(), &snapshots)) return 1;
   rest::RestApi api(catalog->get(), rest::ServiceInfo{QUIVER_VERSION, QUIVER_COMMIT}, security,
-                    settings->service.enable_cors);
+                    settings->service.enable_cors, &snapshots);
 
   server::HttpServerOptions options;
   options.host = settings->service.host;
@@ -134,6 +169,7 @@ int Serve(const std::optional<std::string>& config_path) {
                         : std::max(2u, std::thread::hardware_concurrency());
   options.error_log = [](std::string_view m) { spdlog::error("http: {}", m); };
   if (tls) options.tls_context = [tls] { return tls->Current(); };
+  options.plan_body = [&api](const rest::HttpRequest& head) { return api.PlanBody(head); };
   server::HttpServer http(options, [&api](rest::HttpRequest& r) { return api.Handle(r); });
   Status started = http.Start();
   if (!started.ok()) {
@@ -246,9 +282,14 @@ int main(int argc, char** argv) {
   token_cmd->add_option("--ttl", token.ttl, "lifetime: 90s, 15m, 1h, 7d (default 1h)");
   token_cmd->add_option("--subject", token.subject, "subject recorded in the audit log");
   token_cmd->add_option("--config-path", config_path, "configuration file (YAML)");
+  quiver::StartOptions start;
+  app.add_option("--snapshot", start.snapshots,
+                 "PATH:COLLECTION: restore the collection from a snapshot before serving (repeatable)");
+  app.add_flag("--force-snapshot", start.force_snapshot,
+               "with --snapshot: replace collections that already exist");
   CLI11_PARSE(app, argc, argv);
   std::optional<std::string> path =
       config_path.empty() ? std::nullopt : std::optional<std::string>(config_path);
   if (*token_cmd) return quiver::MintTokenCommand(path, token);
-  return quiver::Serve(path);
+  return quiver::Serve(path, start);
 }

@@ -48,6 +48,17 @@ const POINTS = [
 ];
 
 const now = () => Math.floor(Date.now() / 1000);
+const FORM_BOUNDARY = 'quiver-e2e-form-boundary-5d41402abc4b2a76';
+
+/** A multipart/form-data body with one file field. */
+function multipartBody(boundary, field, filename, bytes) {
+  return Buffer.concat([
+    Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${field}"; filename="${filename}"\r\n` +
+      'content-type: application/octet-stream\r\n\r\n'),
+    bytes,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+}
 const bearer = (token) => ({ authorization: `Bearer ${token}` });
 
 // ---------------------------------------------------------------------------------------------
@@ -116,7 +127,15 @@ function rawRequest(port, method, rawPath, headers = {}) {
 //   read    read access to c1
 //   write   write access to c1 (points, vectors, payloads)
 //   index   write access to c1 plus "extras" (payload indexes: rw yes, prw no)
-//   manage  global manage (collections, aliases, named vectors, audit log)
+//   extras  read access to c1 plus "extras" (snapshot list and download: r and rw yes, prw no)
+//   global  global read (full snapshots list and download)
+//   manage  global manage (collections, aliases, named vectors, audit log, snapshot restores)
+//   cmanage c1 with manage and extras (collection cluster setup: global manage only, in effect)
+// `path` and `body` may be functions (called when the request is sent), for values known only
+// once the server runs (snapshot names, the snapshots directory).
+
+// A node without a cluster refuses cluster changes as Qdrant's standalone mode does.
+const STANDALONE = { status: 405, error: 'Qdrant is running in standalone mode' };
 
 const ROUTES = [
   // service_handlers.cc
@@ -221,6 +240,52 @@ const ROUTES = [
     method: 'POST', pattern: '/collections/{collection_name}/points/count',
     path: `/collections/${C}/points/count`, req: 'read', body: { exact: true },
   },
+  // snapshot_handlers.cc
+  { method: 'GET', pattern: '/collections/{collection_name}/snapshots', path: `/collections/${C}/snapshots`, req: 'extras' },
+  { method: 'POST', pattern: '/collections/{collection_name}/snapshots', path: `/collections/${C}/snapshots`, req: 'index' },
+  {
+    method: 'GET', pattern: '/collections/{collection_name}/snapshots/{snapshot_name}',
+    path: `/collections/${C}/snapshots/walk.snapshot`, req: 'extras',
+  },
+  {
+    method: 'DELETE', pattern: '/collections/{collection_name}/snapshots/{snapshot_name}',
+    path: `/collections/${C}/snapshots/walk-delete.snapshot`, req: 'index',
+    before: (h) => h.putSnapshotFile('walk-delete.snapshot'),
+  },
+  {
+    method: 'POST', pattern: '/collections/{collection_name}/snapshots/upload',
+    path: `/collections/${C}/snapshots/upload`, req: 'manage', mutates: true,
+    body: (h) => h.snapshotForm('walk-upload.snapshot'), contentType: (h) => h.snapshotFormType,
+  },
+  {
+    method: 'PUT', pattern: '/collections/{collection_name}/snapshots/recover',
+    path: `/collections/${C}/snapshots/recover`, req: 'manage', mutates: true,
+    body: (h) => ({ location: `file://${h.snapshotsPath()}/${C}/walk.snapshot` }),
+  },
+  { method: 'GET', pattern: '/snapshots', path: '/snapshots', req: 'global' },
+  { method: 'POST', pattern: '/snapshots', path: '/snapshots', req: 'manage' },
+  { method: 'GET', pattern: '/snapshots/{snapshot_name}', path: (h) => `/snapshots/${h.fullSnapshot}`, req: 'global' },
+  {
+    method: 'DELETE', pattern: '/snapshots/{snapshot_name}', path: (h) => `/snapshots/${h.fullSnapshotToDelete}`,
+    req: 'manage', before: async (h) => {
+      h.fullSnapshotToDelete = okResult(await h.admin('POST', '/snapshots')).name;
+    },
+  },
+  // monitoring_handlers.cc (`ok`: the answer when access is granted, if not 200)
+  { method: 'GET', pattern: '/metrics', path: '/metrics', req: 'global' },
+  { method: 'GET', pattern: '/telemetry', path: '/telemetry', req: 'list' },
+  { method: 'GET', pattern: '/cluster', path: '/cluster', req: 'global' },
+  { method: 'POST', pattern: '/cluster/recover', path: '/cluster/recover', req: 'manage', ok: STANDALONE },
+  { method: 'DELETE', pattern: '/cluster/peer/{peer_id}', path: '/cluster/peer/1', req: 'manage', ok: STANDALONE },
+  { method: 'GET', pattern: '/collections/{collection_name}/cluster', path: `/collections/${C}/cluster`, req: 'extras' },
+  {
+    method: 'POST', pattern: '/collections/{collection_name}/cluster', path: `/collections/${C}/cluster`,
+    req: 'cmanage', ok: STANDALONE, body: { move_shard: { shard_id: 0, from_peer_id: 1, to_peer_id: 2 } },
+  },
+  { method: 'GET', pattern: '/issues', path: '/issues', req: 'list' },
+  { method: 'DELETE', pattern: '/issues', path: '/issues', req: 'manage' },
+  { method: 'GET', pattern: '/logger', path: '/logger', req: 'global' },
+  { method: 'POST', pattern: '/logger', path: '/logger', req: 'manage', body: { log_level: 'INFO' } },
   // search_handlers.cc
   ...[
     ['points/query', { query: V, limit: 2 }],
@@ -292,6 +357,11 @@ const plain = (status, text) => ({ status, text });
 const forbidden = (reason) => ({ status: 403, error: `Forbidden: ${reason}` });
 
 function expectedOutcome(route, cred) {
+  const want = accessOutcome(route, cred);
+  return want === OK && route.ok ? route.ok : want;
+}
+
+function accessOutcome(route, cred) {
   if (route.req === 'open') return OK;
   switch (cred.kind) {
     case 'none': return plain(401, MISSING);
@@ -301,14 +371,17 @@ function expectedOutcome(route, cred) {
     default: break;
   }
   if (route.req === 'list' || cred.kind === 'manage') return OK;
-  const writes = route.req === 'write' || route.req === 'index' || route.req === 'manage';
+  const writes = ['write', 'index', 'manage', 'cmanage'].includes(route.req);
   if (cred.kind === 'read') return writes ? forbidden('Global manage access is required') : OK;
   // Collection grants.
-  if (route.req === 'manage') return forbidden('Global access is required');
+  if (route.req === 'manage' || route.req === 'global') return forbidden('Global access is required');
   const mode = cred.grants[C];
   if (!mode) return forbidden(`Access to collection ${C} is required`);
-  if (route.req === 'index' && mode === 'prw') return forbidden(`Only points access is allowed for collection ${C}`);
+  if (['index', 'extras', 'cmanage'].includes(route.req) && mode === 'prw') {
+    return forbidden(`Only points access is allowed for collection ${C}`);
+  }
   if (writes && mode === 'r') return forbidden(`Write access to collection ${C} is required`);
+  if (route.req === 'cmanage') return forbidden('Manage access for this operation is required');
   return OK;
 }
 
@@ -339,6 +412,16 @@ describe('access control', () => {
   let tokens;
   const h = {
     admin: (method, urlPath, body) => srv.request(method, urlPath, body, { headers: { 'api-key': API_KEY } }),
+    snapshotsPath: () => srv.snapshotsPath,
+    snapshotBytes: null, // a snapshot of c1, taken in before()
+    snapshotFormType: `multipart/form-data; boundary=${FORM_BOUNDARY}`,
+    snapshotForm: (name) => multipartBody(FORM_BOUNDARY, 'snapshot', name, h.snapshotBytes),
+    // Stores the snapshot of c1 in c1's snapshot directory as `name` (an upload keeps the file).
+    putSnapshotFile: async (name) => {
+      const res = await srv.request('POST', `/collections/${C}/snapshots/upload`, h.snapshotForm(name),
+        { headers: { 'api-key': API_KEY }, contentType: h.snapshotFormType });
+      assert.equal(res.status, 200, `upload ${name}: ${res.text}`);
+    },
   };
 
   async function resetC1() {
@@ -382,6 +465,13 @@ describe('access control', () => {
       algNone: signJwt({ exp, access: 'm' }, { alg: 'none' }),
     };
     await resetC1();
+    const snapshot = okResult(await h.admin('POST', `/collections/${C}/snapshots`));
+    const download = await fetch(`${srv.url}/collections/${C}/snapshots/${snapshot.name}`,
+      { headers: { 'api-key': API_KEY } });
+    assert.equal(download.status, 200);
+    h.snapshotBytes = Buffer.from(await download.arrayBuffer());
+    await h.putSnapshotFile('walk.snapshot');
+    h.fullSnapshot = okResult(await h.admin('POST', '/snapshots')).name;
     okResult(await h.admin('PUT', `/collections/${OTHER}`, { vectors: { size: 4, distance: 'Dot' } }));
     okResult(await h.admin('PUT', `/collections/${OTHER}/points?wait=true`, { points: POINTS }));
     okResult(await h.admin('POST', '/collections/aliases', {
@@ -444,7 +534,9 @@ describe('access control', () => {
         for (const cred of credentials(tokens)) {
           const want = expectedOutcome(route, cred);
           if (route.before && want.status === 200) await route.before(h);
-          const res = await srv.request(route.method, route.path, route.body, { headers: cred.headers });
+          const value = (v) => (typeof v === 'function' ? v(h) : v);
+          const res = await srv.request(route.method, value(route.path), value(route.body),
+            { headers: cred.headers, contentType: value(route.contentType) });
           const problem = mismatch(res, want);
           if (problem) problems.push(`${cred.name}: ${problem}`);
           if (route.resetAfter || (route.mutates && res.status < 300)) await resetC1();
@@ -533,7 +625,7 @@ describe('access control', () => {
     });
 
     test('an unknown route is 401 without credentials and 404 with them', async () => {
-      for (const p of ['/nope', '/collections/c1/nope', '/cluster', '/snapshots', '/metrics/x']) {
+      for (const p of ['/nope', '/collections/c1/nope', '/clusters', '/snapshotz', '/metrics/x']) {
         let res = await srv.request('GET', p);
         assert.deepEqual([res.status, res.text], [401, MISSING], `GET ${p}`);
         res = await srv.request('GET', p, undefined, { headers: { 'api-key': 'wrong' } });

@@ -10,6 +10,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Snapshot uploads are spooled to disk, not memory: bounded only against absurd sizes.
+constexpr uint64_t kMaxSnapshotUploadBytes = uint64_t{1} << 40;
+
 std::string PercentDecode(std::string_view s, bool plus_is_space) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
@@ -47,7 +50,8 @@ std::vector<std::string_view> SplitPath(std::string_view path) {
 const std::vector<Route>& AllRoutes() {
   static const std::vector<Route> routes = [] {
     std::vector<Route> all;
-    for (auto table : {ServiceRoutes, CollectionRoutes, PointRoutes, SearchRoutes}) {
+    for (auto table : {ServiceRoutes, CollectionRoutes, PointRoutes, SearchRoutes, SnapshotRoutes,
+                       MonitoringRoutes}) {
       auto part = table();
       all.insert(all.end(), part.begin(), part.end());
     }
@@ -72,6 +76,22 @@ bool MatchRoute(const Route& route, const std::vector<std::string_view>& segment
   }
   *params = std::move(found);
   return true;
+}
+
+// The route for `method` on `segments`, or nullptr (*path_matched: some route has this path).
+const Route* FindRoute(std::string_view method, const std::vector<std::string_view>& segments,
+                       std::map<std::string, std::string>* params, bool* path_matched) {
+  *path_matched = false;
+  for (const Route& r : AllRoutes()) {
+    std::map<std::string, std::string> p;
+    if (!MatchRoute(r, segments, &p)) continue;
+    *path_matched = true;
+    if (method == r.method || (method == "HEAD" && std::string_view(r.method) == "GET")) {
+      *params = std::move(p);
+      return &r;
+    }
+  }
+  return nullptr;
 }
 
 void AppendTime(std::string* out, Clock::time_point start) {
@@ -127,8 +147,14 @@ bool RequestContext::Wait() const {
   return it != query.end() && it->second == "true";
 }
 
-RestApi::RestApi(Catalog* catalog, ServiceInfo info, SecurityOptions security, bool enable_cors)
-    : catalog_(catalog), info_(std::move(info)), gate_(security, catalog), enable_cors_(enable_cors) {}
+RestApi::RestApi(Catalog* catalog, ServiceInfo info, SecurityOptions security, bool enable_cors,
+                 SnapshotStore* snapshots, MonitoringOptions monitoring)
+    : catalog_(catalog),
+      info_(std::move(info)),
+      gate_(security, catalog),
+      enable_cors_(enable_cors),
+      snapshots_(snapshots),
+      monitoring_(std::move(monitoring)) {}
 
 namespace {
 
@@ -149,6 +175,15 @@ void AddCorsHeaders(const HttpRequest& request, HttpResponse* response) {
   }
 }
 
+// The reason label of quiver_auth_failures_total for a refused authentication (the messages are
+// the Authenticator's contract, auth/authenticator.h).
+AuthFailure AuthenticationFailureOf(const Refusal& refusal) {
+  if (refusal.message == auth::kMissingCredential) return AuthFailure::kMissing;
+  if (refusal.message == "ExpiredSignature") return AuthFailure::kExpired;
+  if (refusal.message == auth::kValueExistsFailed) return AuthFailure::kValueExists;
+  return AuthFailure::kInvalid;
+}
+
 HttpResponse PlainText(int status, std::string text) {
   HttpResponse r;
   r.status = status;
@@ -160,18 +195,56 @@ HttpResponse PlainText(int status, std::string text) {
 }  // namespace
 
 HttpResponse RestApi::Handle(HttpRequest& request) {
+  const Clock::time_point start = Clock::now();
+  Outcome outcome;
+  HttpResponse response;
   if (request.method == "OPTIONS" && enable_cors_ && request.Header("origin")) {
-    HttpResponse preflight;
-    preflight.content_type.clear();
-    AddCorsHeaders(request, &preflight);
-    return preflight;
+    response.content_type.clear();
+    AddCorsHeaders(request, &response);
+  } else {
+    response = Dispatch(request, &outcome);
+    if (enable_cors_) AddCorsHeaders(request, &response);
   }
-  HttpResponse response = Dispatch(request);
-  if (enable_cors_) AddCorsHeaders(request, &response);
+  // As Qdrant's actix middleware: keyed by the route pattern, "unknown" when none matched.
+  RequestMetrics& metrics = monitoring_.requests();
+  metrics.RecordResponse(request.method, outcome.route ? outcome.route->pattern : "unknown",
+                         response.status,
+                         std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start),
+                         UnixMillisNow());
+  if (outcome.auth_failure) metrics.RecordAuthFailure(*outcome.auth_failure);
   return response;
 }
 
-HttpResponse RestApi::Dispatch(HttpRequest& request) {
+BodyPlan RestApi::PlanBody(const HttpRequest& head) {
+  BodyPlan plan;
+  std::string_view path = std::string_view(head.target).substr(0, head.target.find('?'));
+  bool path_matched = false;
+  std::map<std::string, std::string> params;
+  const Route* route = FindRoute(head.method, SplitPath(path), &params, &path_matched);
+  if (route == nullptr || route->operation != Operation::kUploadSnapshot || snapshots_ == nullptr) {
+    return plan;
+  }
+  Clock::time_point start = Clock::now();
+  plan.kind = BodyPlan::Kind::kRefuse;
+  Refusal refusal{};
+  std::optional<auth::Access> access = gate_.Authenticate(head, path, &refusal);
+  if (!access) {
+    plan.refusal = PlainText(refusal.status, refusal.message);
+    return plan;
+  }
+  if (auto refused = gate_.Authorize(head, path, *access, route->operation,
+                                     {params["collection_name"]})) {
+    plan.refusal = refused->plain_text ? PlainText(refused->status, refused->message)
+                                       : ErrorResponse(refused->status, refused->message, start);
+    return plan;
+  }
+  plan.kind = BodyPlan::Kind::kFile;
+  plan.file_dir = snapshots_->UploadDir();
+  plan.max_file_bytes = kMaxSnapshotUploadBytes;
+  return plan;
+}
+
+HttpResponse RestApi::Dispatch(HttpRequest& request, Outcome* outcome) {
   Clock::time_point start = Clock::now();
   std::string_view target = request.target;
   std::string_view path = target.substr(0, target.find('?'));
@@ -179,19 +252,10 @@ HttpResponse RestApi::Dispatch(HttpRequest& request) {
       path.size() < target.size() ? target.substr(path.size() + 1) : std::string_view();
   std::vector<std::string_view> segments = SplitPath(path);
 
-  const Route* route = nullptr;
   bool path_matched = false;
   std::map<std::string, std::string> params;
-  for (const Route& r : AllRoutes()) {
-    std::map<std::string, std::string> p;
-    if (!MatchRoute(r, segments, &p)) continue;
-    path_matched = true;
-    if (request.method == r.method || (request.method == "HEAD" && std::string_view(r.method) == "GET")) {
-      route = &r;
-      params = std::move(p);
-      break;
-    }
-  }
+  const Route* route = FindRoute(request.method, segments, &params, &path_matched);
+  outcome->route = route;
   // Credentials are checked before anything else is revealed: an unknown route without them
   // is 401, with them 404. Only the open routes (/, health probes) skip this.
   bool open_route = route != nullptr && (route->operation == Operation::kServiceInfo ||
@@ -202,7 +266,10 @@ HttpResponse RestApi::Dispatch(HttpRequest& request) {
   } else {
     Refusal refusal{};
     access = gate_.Authenticate(request, path, &refusal);
-    if (!access) return PlainText(refusal.status, refusal.message);
+    if (!access) {
+      outcome->auth_failure = AuthenticationFailureOf(refusal);
+      return PlainText(refusal.status, refusal.message);
+    }
   }
   if (route == nullptr) {
     if (path_matched) return ErrorResponse(405, "Method Not Allowed", start);
@@ -210,7 +277,7 @@ HttpResponse RestApi::Dispatch(HttpRequest& request) {
   }
 
   RequestContext ctx{request, std::move(params), {}, Json(), *catalog_, info_, *access,
-                     gate_.audit_log()};
+                     gate_.audit_log(), snapshots_, &monitoring_};
   size_t pos = 0;
   while (pos < query.size()) {
     size_t amp = query.find('&', pos);
@@ -234,9 +301,13 @@ HttpResponse RestApi::Dispatch(HttpRequest& request) {
       body_error = InvalidArgument("Format error in JSON body: " + parsed.status().message());
     }
   }
-  if (!open_route) {
+  // A spooled upload was authorized (and audited) by PlanBody before its body was read.
+  const bool authorized_early =
+      route->operation == Operation::kUploadSnapshot && !request.body_file.empty();
+  if (!open_route && !authorized_early) {
     if (auto refusal = gate_.Authorize(request, path, *access, route->operation,
                                        CollectionsTouched(ctx))) {
+      outcome->auth_failure = AuthFailure::kForbidden;
       if (refusal->plain_text) return PlainText(refusal->status, refusal->message);
       return ErrorResponse(refusal->status, refusal->message, start);
     }
@@ -264,11 +335,22 @@ HttpResponse RestApi::Dispatch(HttpRequest& request) {
   if (!reply.ok()) {
     return ErrorResponse(HttpStatusOf(reply.status().code()), ErrorMessage(reply.status()), start);
   }
+  if (reply->error) return ErrorResponse(reply->status, *reply->error, start);
+  if (reply->status < 400) {
+    monitoring_.AfterSuccess(*catalog_, route->operation, ctx.path, ctx.body,
+                             std::chrono::duration<double>(Clock::now() - start).count());
+  }
   HttpResponse response;
   response.status = reply->status;
   if (reply->raw_text) {
-    response.content_type = "text/plain; charset=utf-8";
+    response.content_type =
+        reply->content_type.empty() ? "text/plain; charset=utf-8" : reply->content_type;
     response.body = *reply->raw_text;
+    return response;
+  }
+  if (!reply->file.empty()) {
+    response.content_type = "application/octet-stream";
+    response.body_file = reply->file;
     return response;
   }
   if (reply->bare_json) {

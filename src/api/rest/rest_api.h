@@ -11,9 +11,11 @@
 
 #include "api/rest/access_gate.h"
 #include "api/rest/http_message.h"
+#include "api/rest/monitoring.h"
 #include "auth/operation.h"
 #include "common/json.h"
 #include "service/catalog.h"
+#include "service/snapshots.h"
 
 namespace quiver::rest {
 
@@ -32,17 +34,23 @@ struct RequestContext {
   const ServiceInfo& info;
   const auth::Access& access;  // who asks (full access on an open server)
   quiver::audit::AuditLog* audit_log;  // null when the audit log is off
+  SnapshotStore* snapshots = nullptr;  // null when the server has no snapshot store
+  Monitoring* monitoring = nullptr;    // the RestApi's (never null in a routed request)
 
   const std::string& Param(const char* name) const { return path.at(name); }
   bool Wait() const;  // the `wait` query parameter
 };
 
-// A handler's answer: `result` goes into the envelope, unless `raw_text` is set (health probes).
+// A handler's answer: `result` goes into the envelope, unless `raw_text` is set (health probes,
+// metrics) or `error` is (an error whose HTTP status no StatusCode maps to, e.g. 405).
 struct Reply {
   Json result;
   int status = 200;
   std::optional<std::string> raw_text;
+  std::string content_type;          // of raw_text; "" is text/plain in UTF-8
+  std::optional<std::string> error;  // answered as {"status":{"error":…},"time":…} with `status`
   bool bare_json = false;  // `GET /`: the object itself, no envelope
+  std::string file;        // a download: the response body is this file's contents
 };
 
 using Handler = StatusOr<Reply> (*)(RequestContext& ctx);
@@ -57,15 +65,30 @@ struct Route {
 class RestApi {
  public:
   RestApi(Catalog* catalog, ServiceInfo info, SecurityOptions security = {},
-          bool enable_cors = true);
+          bool enable_cors = true, SnapshotStore* snapshots = nullptr,
+          MonitoringOptions monitoring = {});
+  // Answers one request and records it in the request metrics (route pattern, method, status,
+  // latency; refused credentials by reason).
   HttpResponse Handle(HttpRequest& request);
+  Monitoring& monitoring() { return monitoring_; }
+  // For the server, once a request's header is read: a snapshot upload is authorized here,
+  // before its body is read (Qdrant's GHSA-3v92-w72v-j994), and spooled to a file; anything
+  // else is read into memory and checked by Handle().
+  BodyPlan PlanBody(const HttpRequest& head);
 
  private:
-  HttpResponse Dispatch(HttpRequest& request);
+  // What Dispatch tells Handle for the metrics.
+  struct Outcome {
+    const Route* route = nullptr;  // null: no route matched
+    std::optional<AuthFailure> auth_failure;
+  };
+  HttpResponse Dispatch(HttpRequest& request, Outcome* outcome);
   Catalog* catalog_;
   ServiceInfo info_;
   AccessGate gate_;
   bool enable_cors_;
+  SnapshotStore* snapshots_;
+  Monitoring monitoring_;
 };
 
 // Route tables of each handler file.
@@ -73,6 +96,8 @@ std::vector<Route> ServiceRoutes();
 std::vector<Route> CollectionRoutes();
 std::vector<Route> PointRoutes();
 std::vector<Route> SearchRoutes();
+std::vector<Route> MonitoringRoutes();  // metrics, telemetry, cluster, issues, logger
+std::vector<Route> SnapshotRoutes();
 
 // Every collection the request names, path first (request_scope.cc).
 std::vector<std::string> CollectionsTouched(const RequestContext& ctx);
