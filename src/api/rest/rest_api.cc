@@ -148,13 +148,12 @@ bool RequestContext::Wait() const {
 }
 
 RestApi::RestApi(Catalog* catalog, ServiceInfo info, SecurityOptions security, bool enable_cors,
-                 SnapshotStore* snapshots, MonitoringOptions monitoring)
+                 SnapshotStore* snapshots)
     : catalog_(catalog),
       info_(std::move(info)),
       gate_(security, catalog),
       enable_cors_(enable_cors),
-      snapshots_(snapshots),
-      monitoring_(std::move(monitoring)) {}
+      snapshots_(snapshots) {}
 
 namespace {
 

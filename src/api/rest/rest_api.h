@@ -65,11 +65,11 @@ struct Route {
 class RestApi {
  public:
   RestApi(Catalog* catalog, ServiceInfo info, SecurityOptions security = {},
-          bool enable_cors = true, SnapshotStore* snapshots = nullptr,
-          MonitoringOptions monitoring = {});
+          bool enable_cors = true, SnapshotStore* snapshots = nullptr);
   // Answers one request and records it in the request metrics (route pattern, method, status,
   // latency; refused credentials by reason).
   HttpResponse Handle(HttpRequest& request);
+  // The node's monitoring state; configure it (Monitoring::Configure) before serving.
   Monitoring& monitoring() { return monitoring_; }
   // For the server, once a request's header is read: a snapshot upload is authorized here,
   // before its body is read (Qdrant's GHSA-3v92-w72v-j994), and spooled to a file; anything
