@@ -123,12 +123,23 @@ Status Collection::Load() {
     return true;
   }));
   QUIVER_RETURN_IF_ERROR(decode_error);
+  // The payload indexes are not persisted: each is rebuilt from the points just loaded.
   std::string index_prefix = PayloadIndexKeyPrefix(uid_);
   return store_->ScanPrefix(index_prefix, [&](std::string_view key, std::string_view value) {
     auto schema = Json::Parse(value);
-    if (schema.ok()) payload_schema_.Set(key.substr(index_prefix.size()), *schema);
+    if (!schema.ok()) return true;
+    auto field = PayloadIndexes::MakeField(std::string(key.substr(index_prefix.size())), *schema);
+    if (!field.ok()) return true;  // a schema this build cannot honour: the field stays a scan
+    BuildIndex(&*field);
+    indexes_.Put(std::move(field).value());
     return true;
   });
+}
+
+void Collection::BuildIndex(PayloadIndexes::Field* field) const {
+  for (uint32_t s = 0; s < slots_.size(); ++s) {
+    if (slots_[s].live) PayloadIndexes::IndexSlot(field, s, slots_[s].payload);
+  }
 }
 
 void Collection::Insert(const PointId& id, StoredPoint point) {
@@ -184,9 +195,7 @@ StoredPoint Collection::ToStored(uint32_t slot) const {
 std::vector<uint32_t> Collection::SelectSlots(const PointSelector& selector) const {
   std::vector<uint32_t> out;
   if (selector.filter) {
-    for (uint32_t s = 0; s < slots_.size(); ++s) {
-      if (slots_[s].live && MatchesFilter(s, selector.filter)) out.push_back(s);
-    }
+    ForEachMatch(PrepareFilter(selector.filter), [&](uint32_t s) { out.push_back(s); });
     return out;
   }
   for (const PointId& id : selector.ids) {
@@ -230,6 +239,8 @@ void Collection::ApplyOne(const UpdateOperation& op, uint64_t version,
     slots_[slot].version = version;
     touched->push_back(slot);
   };
+  // update_filter is checked per point: bound to the text indexes, without candidate slots.
+  SlotFilter update_filter = PrepareFilter(op.update_filter, /*with_candidates=*/false);
   switch (op.kind) {
     case Kind::kUpsert:
       for (const PointStruct& p : op.points) {
@@ -239,7 +250,7 @@ void Collection::ApplyOne(const UpdateOperation& op, uint64_t version,
                    : op.update_mode == UpdateOperation::Mode::kUpdateOnly) {
           continue;
         }
-        if (exists && op.update_filter && !MatchesFilter(existing->second, op.update_filter)) {
+        if (exists && !Passes(existing->second, update_filter)) {
           continue;
         }
         uint32_t slot = SlotFor(p.id);
@@ -253,7 +264,7 @@ void Collection::ApplyOne(const UpdateOperation& op, uint64_t version,
       for (const PointStruct& p : op.points) {
         auto it = offsets_.find(p.id);
         if (it == offsets_.end()) continue;
-        if (op.update_filter && !MatchesFilter(it->second, op.update_filter)) continue;
+        if (!Passes(it->second, update_filter)) continue;
         SetVectors(it->second, p.vectors, false);
         touch(it->second);
       }
@@ -334,7 +345,15 @@ StatusOr<UpdateResult> Collection::Apply(std::vector<UpdateOperation> ops, bool 
   }
   uint64_t version = next_operation_id_++;
   std::vector<uint32_t> touched;
-  for (const UpdateOperation& op : ops) ApplyOne(op, version, &touched);
+  for (const UpdateOperation& op : ops) {
+    size_t before = touched.size();
+    ApplyOne(op, version, &touched);
+    // The indexes follow each operation, so that a later filter in the batch sees its effect.
+    bool payload_changed = op.kind != Kind::kUpdateVectors && op.kind != Kind::kDeleteVectors;
+    if (payload_changed) {
+      for (size_t i = before; i < touched.size(); ++i) Reindex(touched[i]);
+    }
+  }
 
   WriteBatch batch;
   std::sort(touched.begin(), touched.end());
@@ -352,10 +371,12 @@ StatusOr<UpdateResult> Collection::Apply(std::vector<UpdateOperation> ops, bool 
 
 Status Collection::CreatePayloadIndex(const std::string& field, const Json& schema) {
   std::unique_lock lock(mu_);
+  QUIVER_ASSIGN_OR_RETURN(PayloadIndexes::Field built, PayloadIndexes::MakeField(field, schema));
+  BuildIndex(&built);
   WriteBatch batch;
   batch.Put(PayloadIndexKey(uid_, field), schema.Dump());
   QUIVER_RETURN_IF_ERROR(store_->Write(batch, false));
-  payload_schema_.Set(field, schema);
+  indexes_.Put(std::move(built));
   return Status::Ok();
 }
 
@@ -364,7 +385,7 @@ Status Collection::DeletePayloadIndex(const std::string& field) {
   WriteBatch batch;
   batch.Delete(PayloadIndexKey(uid_, field));
   QUIVER_RETURN_IF_ERROR(store_->Write(batch, false));
-  payload_schema_.Erase(field);
+  indexes_.Drop(field);
   return Status::Ok();
 }
 

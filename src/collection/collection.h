@@ -5,9 +5,11 @@
 // lock exclusively, so they are applied one at a time in arrival order; reads share it.
 //
 // Invariants: `offsets_` maps each live point id to its slot; a slot's vectors sit at the same
-// index in every column. Every applied write is in the KvStore's log before Apply() returns.
-// Search is an exact scan over the slots (SIMD distances); the HNSW index plugs in where
-// RunQuery scans the candidates with a Scorer (issue: fast search).
+// index in every column; every payload index holds exactly the live slots' current values.
+// Every applied write is in the KvStore's log before Apply() returns.
+// Search is an exact scan over the slots (SIMD distances), narrowed by the payload indexes to the
+// candidates of the filter; the HNSW index plugs in where RunQuery scans the candidates with a
+// Scorer (issue: fast search).
 
 #include <functional>
 #include <map>
@@ -20,6 +22,7 @@
 
 #include "collection/config.h"
 #include "collection/operations.h"
+#include "collection/payload_indexes.h"
 #include "collection/point_codec.h"
 #include "collection/query.h"
 #include "storage/kv_store.h"
@@ -74,7 +77,9 @@ class Collection {
   // Takes the operations by value: their vectors are conformed (Cosine normalised) in place.
   StatusOr<UpdateResult> Apply(std::vector<UpdateOperation> ops, bool wait);
 
-  // Payload index schema (`PUT /collections/{c}/index`): field -> {data_type, params}.
+  // Payload indexes (`PUT /collections/{c}/index`): field -> {data_type, params}. Creating builds
+  // the index from the stored points (replacing an index on the same field); kInvalidArgument for
+  // a bad path or text params Quiver cannot honour.
   Status CreatePayloadIndex(const std::string& field, const Json& schema);
   Status DeletePayloadIndex(const std::string& field);
 
@@ -99,6 +104,9 @@ class Collection {
   StatusOr<MatrixResult> Matrix(const std::optional<Filter>& filter, size_t sample, size_t limit,
                                 const std::string& using_vector) const;
   StatusOr<VectorValue> GetVector(const PointId& id, const std::string& name) const;
+  // How many points `filter` matches, estimated from the payload indexes (the query planner's
+  // input); no filter: exactly the number of points.
+  CardinalityEstimate EstimateCardinality(const std::optional<Filter>& filter) const;
 
   // The `result` of `GET /collections/{name}`.
   Json Info() const;
@@ -133,9 +141,38 @@ class Collection {
   std::string PointKey(const PointId& id) const;
   StoredPoint ToStored(uint32_t slot) const;
   void Insert(const PointId& id, StoredPoint point);  // for Load()
+  // Indexes every live slot into a new field's index.
+  void BuildIndex(PayloadIndexes::Field* field) const;
+
+  // A request's filter made ready for this collection: text conditions bound to the text
+  // indexes, and (with_candidates) the slots the payload indexes allow, a superset of the
+  // matches. Points into the caller's filter, which must outlive it.
+  struct SlotFilter {
+    const Filter* filter = nullptr;        // null: no filter
+    std::shared_ptr<const Filter> bound;   // owns *filter when binding had to copy it
+    std::optional<index::Bitmap> candidates;  // nullopt: every slot may match
+  };
 
   // Reads (collection_read.cc, search.cc). REQUIRES: mu_ held (shared is enough).
-  bool MatchesFilter(uint32_t slot, const std::optional<Filter>& filter) const;
+  SlotFilter PrepareFilter(const std::optional<Filter>& filter, bool with_candidates = true) const;
+  // Whether a live slot satisfies the prepared filter (candidates are not consulted).
+  bool Passes(uint32_t slot, const SlotFilter& filter) const;
+  // Whether `slot` is live, among the candidates and passes.
+  bool Admits(uint32_t slot, const SlotFilter& filter) const;
+  // Calls fn(slot) for each live slot matching `filter`, in slot order.
+  template <typename Fn>
+  void ForEachMatch(const SlotFilter& filter, Fn&& fn) const;
+  CardinalityEstimate EstimateLocked(const std::optional<Filter>& filter) const;
+  // Calls fn(value, slot) for the values of the range index on `key` in value order until fn
+  // returns false (datetimes as seconds since the epoch). No such index: nothing.
+  void ForEachOrderedValue(const std::string& key, bool descending,
+                           const std::function<bool(double, uint32_t)>& fn) const;
+  StatusOr<ScrollResult> ScrollOrdered(const std::optional<Filter>& filter, size_t limit,
+                                       const OrderBy& order_by, const PayloadSelector& with_payload,
+                                       const VectorSelector& with_vector) const;
+  PayloadIndexes::SlotOf SlotLookup() const;
+  // Re-indexes a slot's payload after a write. REQUIRES: mu_ held exclusively.
+  void Reindex(uint32_t slot);
   // Every vector name in with_vector must exist in the config.
   Status CheckVectorSelector(const VectorSelector& selector) const;
   // order_by needs a range-capable payload index on the key (Qdrant's rule).
@@ -155,7 +192,7 @@ class Collection {
 
   mutable std::shared_mutex mu_;
   CollectionConfig config_;
-  Json payload_schema_ = Json::MakeObject();
+  PayloadIndexes indexes_;
   uint64_t next_operation_id_ = 0;
   std::vector<Slot> slots_;
   std::unordered_map<PointId, uint32_t, PointIdHash> offsets_;
@@ -163,6 +200,19 @@ class Collection {
   // Sparse vectors and multivectors, per slot (absent = the point has no such vector).
   std::map<std::string, std::vector<std::optional<VectorValue>>> other_;
 };
+
+template <typename Fn>
+void Collection::ForEachMatch(const SlotFilter& filter, Fn&& fn) const {
+  if (filter.candidates) {
+    for (uint32_t s : *filter.candidates) {
+      if (s < slots_.size() && slots_[s].live && Passes(s, filter)) fn(s);
+    }
+    return;
+  }
+  for (uint32_t s = 0; s < slots_.size(); ++s) {
+    if (slots_[s].live && Passes(s, filter)) fn(s);
+  }
+}
 
 // Storage key prefixes (docs/formats/storage-keys.md).
 std::string PointKeyPrefix(uint64_t collection_uid);

@@ -1,4 +1,5 @@
-// Collection reads that do not score vectors: retrieve, scroll, count, facet, info.
+// Collection reads that do not score vectors: retrieve, scroll, count, info (facet and order_by
+// in collection_indexed.cc).
 #include <algorithm>
 #include <optional>
 #include <mutex>
@@ -70,18 +71,6 @@ Json SelectPayload(const Json& payload, const PayloadSelector& selector) {
   return payload;
 }
 
-// Sort keys for order_by: numbers, and datetimes (strings) as seconds since the epoch.
-std::vector<double> OrderValues(const Json& payload, const PayloadPath& path) {
-  std::vector<double> out;
-  for (const Json* v : ValuesAtPath(payload, path)) {
-    std::optional<double> x;
-    if (v->is_number()) x = v->as_double();
-    else if (v->is_string()) x = ParseDatetimeSeconds(v->as_string());
-    if (x) out.push_back(*x);
-  }
-  return out;
-}
-
 }  // namespace
 
 Status Collection::CheckVectorSelector(const VectorSelector& selector) const {
@@ -94,10 +83,12 @@ Status Collection::CheckVectorSelector(const VectorSelector& selector) const {
 }
 
 Status Collection::CheckRangeIndex(const std::string& key) const {
-  const Json* schema = payload_schema_.Find(key);
-  std::string type;
-  if (schema && schema->Find("data_type")) type = schema->Find("data_type")->as_string();
-  if (type == "integer" || type == "float" || type == "datetime") return Status::Ok();
+  const PayloadIndexes::Field* field = indexes_.Find(key);
+  index::FieldType type = field ? field->index->type() : index::FieldType::kKeyword;
+  if (type == index::FieldType::kInteger || type == index::FieldType::kFloat ||
+      type == index::FieldType::kDatetime) {
+    return Status::Ok();
+  }
   return InvalidArgument("Bad request: No range index for `order_by` key: `" + key +
                          "`. Please create one to use `order_by`. Check "
                          "https://qdrant.tech/documentation/concepts/indexing/#payload-index "
@@ -110,13 +101,6 @@ bool Collection::HasVector(uint32_t slot, std::string_view name) const {
     return ot->second[slot].has_value();
   }
   return false;
-}
-
-bool Collection::MatchesFilter(uint32_t slot, const std::optional<Filter>& filter) const {
-  if (!filter) return true;
-  PointView view{slots_[slot].id, slots_[slot].payload,
-                 [this, slot](std::string_view name) { return HasVector(slot, name); }};
-  return Matches(*filter, view);
 }
 
 NamedVectors Collection::VectorsOf(uint32_t slot) const {
@@ -188,39 +172,11 @@ StatusOr<ScrollResult> Collection::Scroll(const std::optional<Filter>& filter, s
   std::shared_lock lock(mu_);
   QUIVER_RETURN_IF_ERROR(CheckVectorSelector(with_vector));
   ScrollResult result;
-  if (order_by) {
-    QUIVER_ASSIGN_OR_RETURN(PayloadPath path, PayloadPath::Parse(order_by->key));
-    QUIVER_RETURN_IF_ERROR(CheckRangeIndex(order_by->key));
-    std::vector<std::pair<double, uint32_t>> ordered;
-    for (uint32_t s = 0; s < slots_.size(); ++s) {
-      if (!slots_[s].live || !MatchesFilter(s, filter)) continue;
-      // A point with several values appears once per value, as in Qdrant.
-      for (double v : OrderValues(slots_[s].payload, path)) {
-        if (order_by->start_from &&
-            (order_by->descending ? v > *order_by->start_from : v < *order_by->start_from)) {
-          continue;
-        }
-        ordered.emplace_back(v, s);
-      }
-    }
-    auto less = [&](const auto& a, const auto& b) {
-      if (a.first != b.first) return order_by->descending ? a.first > b.first : a.first < b.first;
-      return slots_[a.second].id < slots_[b.second].id;
-    };
-    std::sort(ordered.begin(), ordered.end(), less);
-    for (size_t i = 0; i < ordered.size() && i < limit; ++i) {
-      PointOut p = Render(ordered[i].second, with_payload, with_vector);
-      double v = ordered[i].first;
-      p.order_value = (v == static_cast<int64_t>(v)) ? Json(static_cast<int64_t>(v)) : Json(v);
-      result.points.push_back(std::move(p));
-    }
-    return result;
-  }
+  if (order_by) return ScrollOrdered(filter, limit, *order_by, with_payload, with_vector);
   std::vector<uint32_t> matching;
-  for (uint32_t s = 0; s < slots_.size(); ++s) {
-    if (!slots_[s].live || (offset && slots_[s].id < *offset)) continue;
-    if (MatchesFilter(s, filter)) matching.push_back(s);
-  }
+  ForEachMatch(PrepareFilter(filter), [&](uint32_t s) {
+    if (!offset || !(slots_[s].id < *offset)) matching.push_back(s);
+  });
   auto by_id = [&](uint32_t a, uint32_t b) { return slots_[a].id < slots_[b].id; };
   if (matching.size() > limit) {
     std::partial_sort(matching.begin(), matching.begin() + limit + 1, matching.end(), by_id);
@@ -237,44 +193,8 @@ size_t Collection::Count(const std::optional<Filter>& filter) const {
   std::shared_lock lock(mu_);
   if (!filter) return offsets_.size();
   size_t n = 0;
-  for (uint32_t s = 0; s < slots_.size(); ++s) {
-    if (slots_[s].live && MatchesFilter(s, filter)) ++n;
-  }
+  ForEachMatch(PrepareFilter(filter), [&](uint32_t) { ++n; });
   return n;
-}
-
-StatusOr<std::vector<FacetHit>> Collection::Facet(const std::string& key,
-                                                  const std::optional<Filter>& filter,
-                                                  size_t limit) const {
-  std::shared_lock lock(mu_);
-  const Json* schema = payload_schema_.Find(key);
-  std::string type;
-  if (schema && schema->Find("data_type")) type = schema->Find("data_type")->as_string();
-  if (type != "keyword" && type != "integer" && type != "bool" && type != "uuid") {
-    return InvalidArgument("Bad request: Index required but not found for \"" + key +
-                           "\" of one of the following types: [keyword, integer, bool, uuid]. "
-                           "Help: Create an index for this key or use a different filter.");
-  }
-  QUIVER_ASSIGN_OR_RETURN(PayloadPath path, PayloadPath::Parse(key));
-  std::vector<FacetHit> hits;
-  for (uint32_t s = 0; s < slots_.size(); ++s) {
-    if (!slots_[s].live || !MatchesFilter(s, filter)) continue;
-    std::vector<Json> seen;  // each value counts once per point
-    for (const Json* v : ValuesAtPath(slots_[s].payload, path)) {
-      if (!(v->is_string() || v->is_integer() || v->is_bool())) continue;
-      if (std::find(seen.begin(), seen.end(), *v) != seen.end()) continue;
-      seen.push_back(*v);
-      auto it = std::find_if(hits.begin(), hits.end(), [&](const FacetHit& h) { return h.value == *v; });
-      if (it == hits.end()) hits.push_back({*v, 1});
-      else ++it->count;
-    }
-  }
-  std::sort(hits.begin(), hits.end(), [](const FacetHit& a, const FacetHit& b) {
-    if (a.count != b.count) return a.count > b.count;
-    return a.value.Dump() < b.value.Dump();
-  });
-  if (hits.size() > limit) hits.resize(limit);
-  return hits;
 }
 
 StatusOr<VectorValue> Collection::VectorAt(uint32_t slot, const std::string& name) const {
@@ -313,17 +233,10 @@ Json Collection::Info() const {
   info.Set("segments_count", Json(1));
   info.Set("config", config_.ToInfoJson());
   Json schema = Json::MakeObject();
-  for (const auto& [field, index] : payload_schema_.as_object()) {
-    Json entry = index;
-    auto path = PayloadPath::Parse(field);
-    uint64_t points = 0;
-    if (path.ok()) {
-      for (uint32_t s = 0; s < slots_.size(); ++s) {
-        if (slots_[s].live && !ValuesAtPath(slots_[s].payload, *path).empty()) ++points;
-      }
-    }
-    entry.Set("points", Json(points));
-    schema.Set(field, entry);
+  for (const PayloadIndexes::Field& field : indexes_.fields()) {
+    Json entry = field.schema;
+    entry.Set("points", Json(field.index->points_count()));
+    schema.Set(field.name, entry);
   }
   info.Set("payload_schema", schema);
   return info;

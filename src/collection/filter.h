@@ -3,7 +3,9 @@
 //
 // Semantics follow Qdrant (lib/segment/src/payload_storage/{query_checker,condition_checker}.rs,
 // lib/segment/src/types.rs, index/query_optimization/optimized_filter.rs); they are those of a
-// collection WITHOUT payload indexes, where Qdrant checks the stored payload itself:
+// collection WITHOUT payload indexes, where Qdrant checks the stored payload itself. Payload
+// indexes change only the text conditions (`Match::text_index`); elsewhere they just narrow the
+// slots the collection checks (payload_indexes.h).
 //   - must: all hold; must_not: none holds; min_should: at least min_count of its conditions
 //     hold; should: at least one holds, and an EMPTY should list is no constraint, except inside
 //     a `nested` filter, where Qdrant checks the raw filter and an empty should matches nothing.
@@ -84,6 +86,14 @@ struct GeoPolygon {
   bool Contains(const GeoPoint& p) const;
 };
 
+// The rule of a text condition on a field with a full-text index (bound by the collection, see
+// PayloadIndexes::Bind): whether one string value matches. Immutable, shared between threads.
+class TextMatcher {
+ public:
+  virtual ~TextMatcher() = default;
+  virtual bool Matches(std::string_view value) const = 0;
+};
+
 struct Match {
   enum class Kind { kValue, kText, kTextAny, kPhrase, kPrefix, kAny, kExcept };
   enum class ValueType { kString, kInteger, kBool };
@@ -101,6 +111,9 @@ struct Match {
   std::vector<int64_t> ints;
   std::unordered_set<std::string> string_set;  // filled for long lists
   std::unordered_set<int64_t> int_set;
+  // kText, kTextAny, kPhrase on a field with a text index: Qdrant then matches tokens with the
+  // index's tokenizer instead of substrings. Null as parsed (no index known).
+  std::shared_ptr<const TextMatcher> text_index;
 };
 
 template <typename T>

@@ -31,6 +31,7 @@ bool Contains(const std::vector<int64_t>& list, const std::unordered_set<int64_t
 
 // Qdrant's `Match::check_match` on one (already array-expanded) value.
 bool CheckMatch(const Match& m, const Json& v) {
+  if (m.text_index) return v.is_string() && m.text_index->Matches(v.as_string());
   switch (m.kind) {
     case Match::Kind::kValue:
       switch (m.value_type) {

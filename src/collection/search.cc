@@ -221,13 +221,13 @@ StatusOr<std::vector<Collection::Scored>> Collection::RunQuery(const QueryReques
     c.erase(std::unique(c.begin(), c.end()), c.end());
     candidates = std::move(c);
   }
+  // The payload indexes narrow a full scan; prefetched candidates are few, checked one by one.
+  SlotFilter filter = PrepareFilter(req.filter, /*with_candidates=*/!candidates);
   auto for_each_candidate = [&](auto&& fn) {
     if (candidates) {
-      for (uint32_t s : *candidates) if (slots_[s].live && MatchesFilter(s, req.filter)) fn(s);
+      for (uint32_t s : *candidates) if (slots_[s].live && Passes(s, filter)) fn(s);
     } else {
-      for (uint32_t s = 0; s < slots_.size(); ++s) {
-        if (slots_[s].live && MatchesFilter(s, req.filter)) fn(s);
-      }
+      ForEachMatch(filter, fn);
     }
   };
   auto top = [&](std::vector<Scored> all, size_t n) {
@@ -248,7 +248,7 @@ StatusOr<std::vector<Collection::Scored>> Collection::RunQuery(const QueryReques
       if (!prefetched.empty()) {
         std::vector<Scored> out;
         for (const Scored& s : prefetched[0]) {
-          if (MatchesFilter(s.slot, req.filter)) out.push_back(s);
+          if (Passes(s.slot, filter)) out.push_back(s);
         }
         if (out.size() > limit) out.resize(limit);
         return out;
@@ -406,7 +406,7 @@ StatusOr<std::vector<Collection::Scored>> Collection::RunQuery(const QueryReques
       }
       std::vector<Scored> all;
       for (const auto& [slot, sc] : fused) {
-        if (!MatchesFilter(slot, req.filter)) continue;
+        if (!Passes(slot, filter)) continue;
         if (req.score_threshold && sc < *req.score_threshold) continue;
         all.push_back({slot, sc});
       }
@@ -414,21 +414,30 @@ StatusOr<std::vector<Collection::Scored>> Collection::RunQuery(const QueryReques
     }
     case Kind::kOrderBy: {
       QUIVER_RETURN_IF_ERROR(CheckRangeIndex(plan.order_by.key));
-      QUIVER_ASSIGN_OR_RETURN(PayloadPath path, PayloadPath::Parse(plan.order_by.key));
+      QUIVER_RETURN_IF_ERROR(PayloadPath::Parse(plan.order_by.key).status());
+      bool desc = plan.order_by.descending;
       std::vector<Scored> all;
-      for_each_candidate([&](uint32_t s) {
-        for (const Json* v : ValuesAtPath(slots_[s].payload, path)) {
-          std::optional<double> x;
-          if (v->is_number()) x = v->as_double();
-          else if (v->is_string()) x = ParseDatetimeSeconds(v->as_string());
-          if (x) {
-            all.push_back({s, static_cast<float>(plan.order_by.descending ? *x : -*x)});
-            break;
-          }
-        }
+      if (limit == 0) return all;
+      // The range index yields values in order: a point's first value met is its smallest
+      // (largest when descending). Stop after `limit` points and the ties of the last one.
+      std::optional<index::Bitmap> allowed;
+      if (candidates) {
+        allowed.emplace();
+        allowed->addMany(candidates->size(), candidates->data());
+      }
+      index::Bitmap seen;
+      double last = 0;
+      ForEachOrderedValue(plan.order_by.key, desc, [&](double v, uint32_t s) {
+        if (all.size() >= limit && v != last) return false;
+        if (seen.contains(s) || (allowed && !allowed->contains(s))) return true;
+        if (allowed ? !(slots_[s].live && Passes(s, filter)) : !Admits(s, filter)) return true;
+        seen.add(s);
+        all.push_back({s, static_cast<float>(desc ? v : -v)});
+        last = v;
+        return true;
       });
       std::vector<Scored> best = top(std::move(all), limit);
-      for (Scored& s : best) s.score = plan.order_by.descending ? s.score : -s.score;
+      for (Scored& s : best) s.score = desc ? s.score : -s.score;
       return best;
     }
     case Kind::kSample: {
@@ -493,9 +502,9 @@ StatusOr<MatrixResult> Collection::Matrix(const std::optional<Filter>& filter, s
     return InvalidArgument("Wrong input: Not existing vector name error: " + using_vector);
   }
   std::vector<uint32_t> pool;
-  for (uint32_t s = 0; s < slots_.size(); ++s) {
-    if (slots_[s].live && scorer.Has(s) && MatchesFilter(s, filter)) pool.push_back(s);
-  }
+  ForEachMatch(PrepareFilter(filter), [&](uint32_t s) {
+    if (scorer.Has(s)) pool.push_back(s);
+  });
   std::mt19937_64 rng(std::random_device{}());
   std::shuffle(pool.begin(), pool.end(), rng);
   if (pool.size() > sample) pool.resize(sample);
