@@ -299,6 +299,9 @@ asio::awaitable<Ending> Session<Stream>::Serve() {
     beast::error_code ec;
     http::request_parser<http::empty_body> header_parser;
     header_parser.header_limit(kMaxHeaderBytes);
+    // Content-Length is checked below, by hand, once the plan says which limit applies. Not
+    // boost::none: Beast 1.74 compares `len > optional` and treats none as smaller than any length.
+    header_parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     idle_ = true;
     Arm(idle_timeout());
     co_await http::async_read_header(stream_, buffer_, header_parser, Redirect(ec));
