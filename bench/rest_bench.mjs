@@ -1,5 +1,6 @@
 // REST figures for the server as a whole: upsert throughput, exact query latency, resident
-// memory, and the time from start to /readyz with the data stored. A program that prints
+// memory, snapshot create / restore times, and the time from start to /readyz with the data
+// stored. A program that prints
 // figures, not a test: `make bench-rest` (or node bench/rest_bench.mjs --points 100000).
 //
 // It starts its own build/quiver on a free port with a temporary storage directory, sends
@@ -49,7 +50,8 @@ async function start(storage, port) {
   const proc = spawn(BIN, [], {
     cwd: storage,
     env: { ...process.env, QDRANT__SERVICE__HOST: '127.0.0.1', QDRANT__SERVICE__HTTP_PORT: String(port),
-           QDRANT__STORAGE__STORAGE_PATH: path.join(storage, 'storage'), QDRANT__LOG_LEVEL: 'WARN' },
+           QDRANT__STORAGE__STORAGE_PATH: path.join(storage, 'storage'),
+           QDRANT__STORAGE__SNAPSHOTS_PATH: path.join(storage, 'snapshots'), QDRANT__LOG_LEVEL: 'WARN' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (;;) {
@@ -108,6 +110,18 @@ try {
   }
   latencies.sort((a, b) => a - b);
   const rss = rssMiB(proc.pid);
+
+  // Snapshot of the whole collection, restored from its file into a new collection.
+  const s0 = performance.now();
+  const snapshot = (await call(base, 'POST', '/collections/bench/snapshots')).result;
+  const snapshot_s = (performance.now() - s0) / 1000;
+  const r0 = performance.now();
+  await call(base, 'PUT', '/collections/restored/snapshots/recover',
+    JSON.stringify({ location: `file://${path.join(dir, 'snapshots', 'bench', snapshot.name)}` }));
+  const restore_s = (performance.now() - r0) / 1000;
+  const restored = (await call(base, 'GET', '/collections/restored')).result.points_count;
+  if (restored !== POINTS) throw new Error(`restored ${restored} points, expected ${POINTS}`);
+  await call(base, 'DELETE', '/collections/restored');
   const info = await call(base, 'GET', '/collections/bench');
   await stop(proc);
 
@@ -125,6 +139,8 @@ try {
   console.log(`Quiver REST benchmark: ${POINTS} points, ${DIM} dims, ${DISTANCE}, batches of ${BATCH}, ${QUERIES} queries`);
   console.log(`upsert (wait=true)        ${(POINTS / upsert_s).toFixed(0)} points/s (${upsert_s.toFixed(2)} s)`);
   console.log(`exact query, limit 10     mean ${mean.toFixed(2)} ms, p50 ${pct(latencies, 50).toFixed(2)} ms, p99 ${pct(latencies, 99).toFixed(2)} ms`);
+  console.log(`snapshot create           ${snapshot_s.toFixed(2)} s (${(snapshot.size / 2 ** 20).toFixed(1)} MiB archive, SHA-256 included)`);
+  console.log(`snapshot restore (file)   ${restore_s.toFixed(2)} s (${restored} points)`);
   console.log(`resident memory           ${rss.toFixed(0)} MiB after loading, ${restarted_rss.toFixed(0)} MiB after a restart`);
   console.log(`start to /readyz          ${third.ready_ms.toFixed(0)} ms with ${restart} points stored (points_count before restart: ${info.result.points_count})`);
 } finally {
