@@ -17,6 +17,7 @@
 #include "server/tls.h"
 #include "service/catalog.h"
 #include "service/snapshots.h"
+#include "server/http_download.h"
 
 #ifndef QUIVER_VERSION
 #define QUIVER_VERSION "0.0.0"
@@ -155,7 +156,11 @@ int Serve(const std::optional<std::string>& config_path, const StartOptions& sta
   rest::SecurityOptions security{&authenticator, audit_log.get(),
                                  settings->audit.trust_forwarded_headers};
   SnapshotStore snapshots(catalog->get(), settings->storage.snapshots_path,
-                          settings->service.enable_snapshot_url_recovery);
+                          settings->service.enable_snapshot_url_recovery,
+                          [](const std::string& url, const std::string& path) {
+                            return server::DownloadUrl(url, path, uint64_t{1} << 40,
+                                                       std::chrono::hours(1));
+                          });
   if (!RecoverStartupSnapshots(start, catalog->get(), &snapshots)) return 1;
   rest::RestApi api(catalog->get(), rest::ServiceInfo{QUIVER_VERSION, QUIVER_COMMIT}, security,
                     settings->service.enable_cors, &snapshots);

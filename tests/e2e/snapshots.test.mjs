@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { okResult, startServer } from './harness.mjs';
@@ -100,7 +101,7 @@ describe('snapshots', () => {
 
   before(async () => {
     a = await startServer({ env });
-    b = await startServer({ env });
+    b = await startServer({ env: { ...env, QDRANT__SERVICE__ENABLE_SNAPSHOT_URL_RECOVERY: 'true' } });
     await fill(a, 'source', 300);
   });
 
@@ -168,6 +169,30 @@ describe('snapshots', () => {
     assert.equal(url.status, 403);
     assert.match(url.json.status.error, /remote URLs is disabled/);
     assert.equal((await admin(a)('GET', '/collections/evil/exists')).json.result.exists, false);
+  });
+
+  test('recover from an http URL when enable_snapshot_url_recovery is on', async () => {
+    const info = okResult(await admin(a)('POST', '/collections/source/snapshots'));
+    const bytes = await download(a, `/collections/source/snapshots/${info.name}`);
+    const web = http.createServer((req, res) => {
+      if (req.url === '/s.snapshot') res.end(bytes);
+      else res.writeHead(404).end();
+    });
+    await new Promise((r) => web.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${web.address().port}`;
+    try {
+      const bad = await admin(b)('PUT', '/collections/from_url/snapshots/recover',
+        { location: `${base}/s.snapshot`, checksum: 'f'.repeat(64) });
+      assert.equal(bad.status, 400, bad.text);
+      const missing = await admin(b)('PUT', '/collections/from_url/snapshots/recover', { location: `${base}/none` });
+      assert.equal(missing.status, 400, missing.text);
+      assert.equal((await admin(b)('GET', '/collections/from_url/exists')).json.result.exists, false);
+      okResult(await admin(b)('PUT', '/collections/from_url/snapshots/recover',
+        { location: `${base}/s.snapshot`, checksum: info.checksum }));
+      assert.deepEqual(await allPoints(b, 'from_url'), await allPoints(a, 'source'));
+    } finally {
+      web.close();
+    }
   });
 
   test('a snapshot taken during concurrent upserts is one instant', async () => {

@@ -347,6 +347,13 @@ HttpResponse RestApi::Dispatch(HttpRequest& request, Outcome* outcome) {
     response.body = *reply->raw_text;
     return response;
   }
+  if (reply->accepted) {
+    response.status = 202;
+    response.body = "{\"result\":null,\"status\":\"accepted\",\"time\":";
+    AppendTime(&response.body, start);
+    response.body += "}";
+    return response;
+  }
   if (!reply->file.empty()) {
     response.content_type = "application/octet-stream";
     response.body_file = reply->file;

@@ -51,6 +51,9 @@ struct Reply {
   std::optional<std::string> error;  // answered as {"status":{"error":…},"time":…} with `status`
   bool bare_json = false;  // `GET /`: the object itself, no envelope
   std::string file;        // a download: the response body is this file's contents
+  // `wait=false` on a snapshot operation: 202 {"result": null, "status": "accepted"} (Qdrant's
+  // answer for work handed to the background; Quiver has done it already).
+  bool accepted = false;
 };
 
 using Handler = StatusOr<Reply> (*)(RequestContext& ctx);

@@ -13,6 +13,16 @@
 namespace quiver::rest {
 namespace {
 
+// Snapshot operations take `wait` (default true). The work is always done before answering;
+// with wait=false the answer is Qdrant's 202 "accepted" instead of the result.
+StatusOr<Reply> Done(RequestContext& ctx, Json result) {
+  auto it = ctx.query.find("wait");
+  Reply r;
+  r.accepted = it != ctx.query.end() && it->second == "false";
+  r.result = std::move(result);
+  return r;
+}
+
 StatusOr<SnapshotStore*> Store(RequestContext& ctx) {
   if (ctx.snapshots == nullptr) return Internal("snapshots are not configured");
   return ctx.snapshots;
@@ -58,7 +68,7 @@ StatusOr<Reply> ListSnapshots(RequestContext& ctx) {
 StatusOr<Reply> CreateSnapshot(RequestContext& ctx) {
   QUIVER_ASSIGN_OR_RETURN(SnapshotStore * store, Store(ctx));
   QUIVER_ASSIGN_OR_RETURN(SnapshotInfo info, store->Create(ctx.Param("collection_name")));
-  return Ok(info.ToJson());
+  return Done(ctx, info.ToJson());
 }
 
 StatusOr<Reply> DownloadSnapshot(RequestContext& ctx) {
@@ -72,7 +82,7 @@ StatusOr<Reply> DownloadSnapshot(RequestContext& ctx) {
 StatusOr<Reply> DeleteSnapshot(RequestContext& ctx) {
   QUIVER_ASSIGN_OR_RETURN(SnapshotStore * store, Store(ctx));
   QUIVER_RETURN_IF_ERROR(store->Delete(ctx.Param("collection_name"), ctx.Param("snapshot_name")));
-  return Ok(Json(true));
+  return Done(ctx, Json(true));
 }
 
 // PUT /collections/{c}/snapshots/recover {"location", "priority", "checksum", "api_key"}.
@@ -88,7 +98,7 @@ StatusOr<Reply> RecoverSnapshot(RequestContext& ctx) {
   QUIVER_ASSIGN_OR_RETURN(auto checksum, ChecksumParam(ctx.body.Find("checksum"), "JSON body"));
   QUIVER_RETURN_IF_ERROR(store->RecoverFromLocation(ctx.Param("collection_name"),
                                                     location->as_string(), checksum));
-  return Ok(Json(true));
+  return Done(ctx, Json(true));
 }
 
 // A read-only mapping of a whole file (the spooled upload body), unmapped on destruction.
@@ -174,7 +184,7 @@ StatusOr<Reply> UploadSnapshot(RequestContext& ctx) {
       store->RecoverFromUpload(ctx.Param("collection_name"), part_path, filename, checksum);
   std::filesystem::remove(part_path, ec);  // still there when the checks refused it
   QUIVER_RETURN_IF_ERROR(restored);
-  return Ok(Json(true));
+  return Done(ctx, Json(true));
 }
 
 StatusOr<Reply> ListFullSnapshots(RequestContext& ctx) {
@@ -186,7 +196,7 @@ StatusOr<Reply> ListFullSnapshots(RequestContext& ctx) {
 StatusOr<Reply> CreateFullSnapshot(RequestContext& ctx) {
   QUIVER_ASSIGN_OR_RETURN(SnapshotStore * store, Store(ctx));
   QUIVER_ASSIGN_OR_RETURN(SnapshotInfo info, store->CreateFull());
-  return Ok(info.ToJson());
+  return Done(ctx, info.ToJson());
 }
 
 StatusOr<Reply> DownloadFullSnapshot(RequestContext& ctx) {
@@ -199,7 +209,7 @@ StatusOr<Reply> DownloadFullSnapshot(RequestContext& ctx) {
 StatusOr<Reply> DeleteFullSnapshot(RequestContext& ctx) {
   QUIVER_ASSIGN_OR_RETURN(SnapshotStore * store, Store(ctx));
   QUIVER_RETURN_IF_ERROR(store->DeleteFull(ctx.Param("snapshot_name")));
-  return Ok(Json(true));
+  return Done(ctx, Json(true));
 }
 
 }  // namespace
