@@ -20,9 +20,8 @@ bool IssueRegistry::Solve(const std::string& id) {
 
 void IssueRegistry::SolveCollection(const std::string& collection) {
   std::lock_guard lock(mu_);
-  std::erase_if(issues_, [&](const auto& entry) {
-    return entry.second.related_collection == collection;
-  });
+  std::erase_if(issues_,
+                [&](const auto& entry) { return entry.second.related_collection == collection; });
 }
 
 void IssueRegistry::Clear() {
@@ -49,16 +48,26 @@ namespace {
 // Qdrant's FieldIndexType: what an index can do. The enumerator order is the order in which
 // solutions are proposed.
 enum class IndexKind {
-  kIntMatch, kIntRange, kKeywordMatch, kKeywordPrefix, kFloatRange, kText, kTextPhrase,
-  kBoolMatch, kUuidMatch, kUuidRange, kDatetimeRange, kGeo,
+  kIntMatch,
+  kIntRange,
+  kKeywordMatch,
+  kKeywordPrefix,
+  kFloatRange,
+  kText,
+  kTextPhrase,
+  kBoolMatch,
+  kUuidMatch,
+  kUuidRange,
+  kDatetimeRange,
+  kGeo,
 };
 using Kinds = std::set<IndexKind>;
 
 const Kinds kAnyIndex = {
-    IndexKind::kIntMatch,  IndexKind::kIntRange,   IndexKind::kKeywordMatch,
-    IndexKind::kKeywordPrefix, IndexKind::kFloatRange, IndexKind::kText,
-    IndexKind::kTextPhrase, IndexKind::kBoolMatch, IndexKind::kUuidMatch,
-    IndexKind::kUuidRange, IndexKind::kDatetimeRange, IndexKind::kGeo,
+    IndexKind::kIntMatch,      IndexKind::kIntRange,      IndexKind::kKeywordMatch,
+    IndexKind::kKeywordPrefix, IndexKind::kFloatRange,    IndexKind::kText,
+    IndexKind::kTextPhrase,    IndexKind::kBoolMatch,     IndexKind::kUuidMatch,
+    IndexKind::kUuidRange,     IndexKind::kDatetimeRange, IndexKind::kGeo,
 };
 
 // The payload index type that provides a kind; "" for uuid, which Qdrant never proposes (an
@@ -66,17 +75,25 @@ const Kinds kAnyIndex = {
 const char* SchemaFor(IndexKind kind) {
   switch (kind) {
     case IndexKind::kIntMatch:
-    case IndexKind::kIntRange: return "integer";
+    case IndexKind::kIntRange:
+      return "integer";
     case IndexKind::kKeywordMatch:
-    case IndexKind::kKeywordPrefix: return "keyword";
-    case IndexKind::kFloatRange: return "float";
+    case IndexKind::kKeywordPrefix:
+      return "keyword";
+    case IndexKind::kFloatRange:
+      return "float";
     case IndexKind::kText:
-    case IndexKind::kTextPhrase: return "text";
-    case IndexKind::kBoolMatch: return "bool";
+    case IndexKind::kTextPhrase:
+      return "text";
+    case IndexKind::kBoolMatch:
+      return "bool";
     case IndexKind::kUuidMatch:
-    case IndexKind::kUuidRange: return "";
-    case IndexKind::kDatetimeRange: return "datetime";
-    case IndexKind::kGeo: return "geo";
+    case IndexKind::kUuidRange:
+      return "";
+    case IndexKind::kDatetimeRange:
+      return "datetime";
+    case IndexKind::kGeo:
+      return "geo";
   }
   return "";
 }
@@ -114,7 +131,8 @@ Kinds KindsOfMatch(const Json& match) {
   if (first.is_integer()) return {IndexKind::kIntMatch};
   if (!first.is_string()) return {};
   bool all_uuid = true;
-  for (const Json& s : list->as_array()) all_uuid = all_uuid && s.is_string() && IsUuid(s.as_string());
+  for (const Json& s : list->as_array())
+    all_uuid = all_uuid && s.is_string() && IsUuid(s.as_string());
   if (all_uuid) return {IndexKind::kUuidMatch, IndexKind::kKeywordMatch};
   return {IndexKind::kKeywordMatch};
 }
@@ -267,9 +285,10 @@ Json Solution(const std::string& collection, const std::string& field,
   for (const std::string& schema : schemas) {
     std::string message = "Create an index on field '";
     message.append(field).append("' of schema \"").append(schema).append("\" in collection '");
-    message.append(collection).append(
-        "'. Check the documentation for more details: "
-        "https://qdrant.tech/documentation/concepts/indexing/#payload-index");
+    message.append(collection)
+        .append(
+            "'. Check the documentation for more details: "
+            "https://qdrant.tech/documentation/concepts/indexing/#payload-index");
     Json action(Json::Object{
         {"method", Json("PUT")},
         {"uri", Json("/collections/" + PercentEncode(collection) + "/index")},

@@ -37,17 +37,21 @@ TEST(UnindexedFieldIssues, KeywordMatchOnAnUnindexedField) {
   ASSERT_EQ(issues.size(), 1u);
   const IssueRecord& i = issues[0];
   EXPECT_EQ(i.id, "UNINDEXED_FIELD/books/city");
-  EXPECT_EQ(i.description, "Unindexed field 'city' might be slowing queries down in collection 'books'");
+  EXPECT_EQ(i.description,
+            "Unindexed field 'city' might be slowing queries down in collection 'books'");
   EXPECT_EQ(i.related_collection, "books");
   EXPECT_EQ(i.timestamp_ms, 1700000000000);
   const Json* immediate = i.solution.Find("immediate");
   ASSERT_NE(immediate, nullptr) << i.solution.Dump();
-  EXPECT_EQ(immediate->Find("action")->Dump(),
-            R"({"method":"PUT","uri":"/collections/books/index","headers":{"content-type":"application/json"},)"
-            R"("body":{"field_name":"city","field_schema":"keyword"}})");
-  EXPECT_EQ(immediate->Find("message")->as_string(),
-            "Create an index on field 'city' of schema \"keyword\" in collection 'books'. Check the "
-            "documentation for more details: https://qdrant.tech/documentation/concepts/indexing/#payload-index");
+  EXPECT_EQ(
+      immediate->Find("action")->Dump(),
+      R"({"method":"PUT","uri":"/collections/books/index","headers":{"content-type":"application/json"},)"
+      R"("body":{"field_name":"city","field_schema":"keyword"}})");
+  EXPECT_EQ(
+      immediate->Find("message")->as_string(),
+      "Create an index on field 'city' of schema \"keyword\" in collection 'books'. Check the "
+      "documentation for more details: "
+      "https://qdrant.tech/documentation/concepts/indexing/#payload-index");
 }
 
 TEST(UnindexedFieldIssues, WhatEachConditionNeeds) {
@@ -67,14 +71,16 @@ TEST(UnindexedFieldIssues, WhatEachConditionNeeds) {
       {R"({"key": "f", "geo_radius": {"center": {"lon": 0, "lat": 0}, "radius": 1}})", {"geo"}},
       {R"({"key": "f", "values_count": {"gt": 1}})",
        {"integer", "keyword", "float", "text", "bool", "datetime", "geo"}},
-      {R"({"is_empty": {"key": "f"}})", {"integer", "keyword", "float", "text", "bool", "datetime", "geo"}},
+      {R"({"is_empty": {"key": "f"}})",
+       {"integer", "keyword", "float", "text", "bool", "datetime", "geo"}},
   };
   for (const Case& c : cases) {
     std::string filter = std::string(R"({"must": [)") + c.condition + "]}";
     auto issues = Issues(filter.c_str());
     ASSERT_EQ(issues.size(), 1u) << c.condition;
     EXPECT_EQ(Proposed(issues[0]), c.schemas) << c.condition;
-    EXPECT_EQ(issues[0].solution.Find("immediate") != nullptr, c.schemas.size() == 1) << c.condition;
+    EXPECT_EQ(issues[0].solution.Find("immediate") != nullptr, c.schemas.size() == 1)
+        << c.condition;
   }
 }
 
@@ -93,7 +99,8 @@ TEST(UnindexedFieldIssues, AnIndexWithTheRightCapabilityServes) {
   EXPECT_THAT(Issues(R"({"must": [{"key": "city", "match": {"value": "x"}}]})", schema), IsEmpty());
   EXPECT_THAT(Issues(R"({"must": [{"key": "n", "range": {"lt": 3}}]})", schema), IsEmpty());
   EXPECT_THAT(Issues(R"({"must": [{"key": "n", "match": {"value": 3}}]})", schema), IsEmpty());
-  EXPECT_THAT(Issues(R"({"must": [{"key": "lookup_only", "match": {"value": 3}}]})", schema), IsEmpty());
+  EXPECT_THAT(Issues(R"({"must": [{"key": "lookup_only", "match": {"value": 3}}]})", schema),
+              IsEmpty());
   EXPECT_THAT(Issues(R"({"must": [{"key": "t", "match": {"text": "x"}}]})", schema), IsEmpty());
   // The wrong kind of index does not.
   auto issues = Issues(R"({"must": [{"key": "city", "range": {"lt": 3}}]})", schema);
@@ -121,14 +128,15 @@ TEST(UnindexedFieldIssues, EveryClauseNestedFiltersAndNestedConditions) {
 }
 
 TEST(UnindexedFieldIssues, OneIssuePerFieldWithTheUnionOfNeeds) {
-  auto issues = Issues(R"({"must": [{"key": "f", "match": {"value": 3}}, {"key": "f", "match": {"value": "x"}}]})");
+  auto issues = Issues(
+      R"({"must": [{"key": "f", "match": {"value": 3}}, {"key": "f", "match": {"value": "x"}}]})");
   ASSERT_EQ(issues.size(), 1u);
   EXPECT_EQ(Proposed(issues[0]), (std::vector<std::string>{"integer", "keyword"}));
 }
 
 TEST(UnindexedFieldIssues, CollectionNameIsPercentEncodedInTheUri) {
-  auto issues = UnindexedFieldIssues("my books/ü", J(R"({"must": [{"key": "f", "match": {"value": 1}}]})"),
-                                     J("{}"), 0);
+  auto issues = UnindexedFieldIssues(
+      "my books/ü", J(R"({"must": [{"key": "f", "match": {"value": 1}}]})"), J("{}"), 0);
   ASSERT_EQ(issues.size(), 1u);
   EXPECT_EQ(issues[0].solution.Find("immediate")->Find("action")->Find("uri")->as_string(),
             "/collections/my%20books%2F%C3%BC/index");
@@ -136,7 +144,8 @@ TEST(UnindexedFieldIssues, CollectionNameIsPercentEncodedInTheUri) {
 
 TEST(IssueRegistry, SubmitSolveClear) {
   IssueRegistry r;
-  auto first = Issues(R"({"must": [{"key": "a", "match": {"value": 1}}, {"key": "b", "match": {"value": 1}}]})");
+  auto first = Issues(
+      R"({"must": [{"key": "a", "match": {"value": 1}}, {"key": "b", "match": {"value": 1}}]})");
   ASSERT_EQ(first.size(), 2u);
   EXPECT_TRUE(r.Submit(first[0]));
   EXPECT_TRUE(r.Submit(first[1]));

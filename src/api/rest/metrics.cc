@@ -10,11 +10,16 @@ namespace quiver::rest {
 
 const char* AuthFailureName(AuthFailure reason) {
   switch (reason) {
-    case AuthFailure::kMissing: return "missing";
-    case AuthFailure::kInvalid: return "invalid";
-    case AuthFailure::kExpired: return "expired";
-    case AuthFailure::kValueExists: return "value_exists";
-    case AuthFailure::kForbidden: return "forbidden";
+    case AuthFailure::kMissing:
+      return "missing";
+    case AuthFailure::kInvalid:
+      return "invalid";
+    case AuthFailure::kExpired:
+      return "expired";
+    case AuthFailure::kValueExists:
+      return "value_exists";
+    case AuthFailure::kForbidden:
+      return "forbidden";
   }
   return "invalid";
 }
@@ -24,7 +29,7 @@ namespace {
 // Methods are labels: an unknown one (a client may send any token) is folded into "OTHER", so
 // that the number of series stays bounded.
 std::string_view KnownMethod(std::string_view method) {
-  static constexpr std::string_view kMethods[] = {"GET", "HEAD", "POST", "PUT",
+  static constexpr std::string_view kMethods[] = {"GET",   "HEAD",   "POST",   "PUT",
                                                   "PATCH", "DELETE", "OPTIONS"};
   for (std::string_view m : kMethods) {
     if (m == method) return m;
@@ -84,9 +89,8 @@ RequestMetrics::Shard& RequestMetrics::MyShard() const {
   return shards_[index];
 }
 
-void RequestMetrics::RecordResponse(std::string_view method, std::string_view endpoint,
-                                    int status, std::chrono::microseconds elapsed,
-                                    int64_t now_ms) {
+void RequestMetrics::RecordResponse(std::string_view method, std::string_view endpoint, int status,
+                                    std::chrono::microseconds elapsed, int64_t now_ms) {
   const double micros = static_cast<double>(elapsed.count());
   const double seconds = micros / 1e6;
   Shard& shard = MyShard();

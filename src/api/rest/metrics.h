@@ -61,8 +61,9 @@ class RequestMetrics {
  public:
   RequestMetrics();
 
-  // Records one answered request. `endpoint` is the route pattern ("/collections/{collection_name}")
-  // and must outlive this object (route tables are static), or "unknown" for no route.
+  // Records one answered request. `endpoint` is the route pattern
+  // ("/collections/{collection_name}") and must outlive this object (route tables are static), or
+  // "unknown" for no route.
   void RecordResponse(std::string_view method, std::string_view endpoint, int status,
                       std::chrono::microseconds elapsed, int64_t now_ms);
   void RecordAuthFailure(AuthFailure reason);

@@ -76,8 +76,8 @@ TEST(RequestMetrics, StatisticsPerMethodEndpointAndStatus) {
 
 TEST(RequestMetrics, BucketBoundsAreInclusiveAndLongOnesOnlyCount) {
   RequestMetrics m;
-  m.RecordResponse("GET", "/x", 200, microseconds(1000), 0);      // le 0.001
-  m.RecordResponse("GET", "/x", 200, microseconds(1001), 0);      // le 0.005
+  m.RecordResponse("GET", "/x", 200, microseconds(1000), 0);        // le 0.001
+  m.RecordResponse("GET", "/x", 200, microseconds(1001), 0);        // le 0.005
   m.RecordResponse("GET", "/x", 200, microseconds(50'000'000), 0);  // le 50
   m.RecordResponse("GET", "/x", 200, microseconds(60'000'000), 0);  // only +Inf
   const ResponseStats& s = m.Take().responses["GET /x"][200];
@@ -136,7 +136,8 @@ TEST(RequestMetrics, ConcurrentRecordingLosesNothing) {
 TEST(AuthFailureName, EveryReasonHasALabel) {
   std::vector<std::string> names;
   for (AuthFailure r : kAllAuthFailures) names.push_back(AuthFailureName(r));
-  EXPECT_THAT(names, testing::ElementsAre("missing", "invalid", "expired", "value_exists", "forbidden"));
+  EXPECT_THAT(names,
+              testing::ElementsAre("missing", "invalid", "expired", "value_exists", "forbidden"));
 }
 
 }  // namespace

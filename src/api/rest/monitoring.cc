@@ -8,7 +8,7 @@ namespace {
 
 std::string RandomUuid(std::mt19937_64& rng) {
   uint64_t hi = rng(), lo = rng();
-  hi = (hi & ~0xF000ULL) | 0x4000ULL;                   // version 4
+  hi = (hi & ~0xF000ULL) | 0x4000ULL;                  // version 4
   lo = (lo & ~(0xC000ULL << 48)) | (0x8000ULL << 48);  // RFC 4122 variant
   char buf[37];
   std::snprintf(buf, sizeof buf, "%08llx-%04llx-%04llx-%04llx-%012llx",

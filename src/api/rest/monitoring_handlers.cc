@@ -43,14 +43,16 @@ StatusOr<Reply> Telemetry(RequestContext& ctx) {
   int level = 0;
   if (auto it = ctx.query.find("details_level"); it != ctx.query.end()) {
     const std::string& v = it->second;
-    if (v.empty() || v.size() > 9 ||
-        !std::all_of(v.begin(), v.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
-      return InvalidArgument("Query deserialize error: details_level: invalid digit found in string");
+    if (v.empty() || v.size() > 9 || !std::all_of(v.begin(), v.end(), [](char c) {
+          return std::isdigit(static_cast<unsigned char>(c));
+        })) {
+      return InvalidArgument(
+          "Query deserialize error: details_level: invalid digit found in string");
     }
     level = std::stoi(v);
   }
-  return Ok(BuildTelemetry(ctx.catalog, *ctx.monitoring, ctx.access, level, anonymize,
-                           ctx.info.version));
+  return Ok(
+      BuildTelemetry(ctx.catalog, *ctx.monitoring, ctx.access, level, anonymize, ctx.info.version));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -69,15 +71,17 @@ StatusOr<Reply> Standalone(RequestContext&) {
 
 StatusOr<Reply> UpdateCollectionCluster(RequestContext& ctx) {
   // Qdrant reads the body (ClusterOperations) before anything else.
-  if (!ctx.body.is_object()) return InvalidArgument("Format error in JSON body: expected an object");
+  if (!ctx.body.is_object())
+    return InvalidArgument("Format error in JSON body: expected an object");
   return Standalone(ctx);
 }
 
 StatusOr<Reply> CollectionClusterInfo(RequestContext& ctx) {
   QUIVER_ASSIGN_OR_RETURN(auto collection, CollectionOf(ctx));
-  Json shard(Json::Object{{"shard_id", Json(0)},
-                          {"points_count", Json(static_cast<uint64_t>(collection->Count(std::nullopt)))},
-                          {"state", Json("Active")}});
+  Json shard(
+      Json::Object{{"shard_id", Json(0)},
+                   {"points_count", Json(static_cast<uint64_t>(collection->Count(std::nullopt)))},
+                   {"state", Json("Active")}});
   return Ok(Json(Json::Object{{"peer_id", Json(ctx.monitoring->peer_id())},
                               {"shard_count", Json(1)},
                               {"local_shards", Json(Json::Array{std::move(shard)})},
@@ -103,7 +107,8 @@ StatusOr<Reply> ListIssues(RequestContext& ctx) {
   const bool global = ctx.access.global != auth::Access::Global::kNone;
   Json issues = Json::MakeArray();
   for (const IssueRecord& issue : ctx.monitoring->issues().All()) {
-    if (global || (issue.related_collection && auth::CanSee(ctx.access, *issue.related_collection))) {
+    if (global ||
+        (issue.related_collection && auth::CanSee(ctx.access, *issue.related_collection))) {
       issues.Push(RenderIssue(issue));
     }
   }
@@ -123,9 +128,8 @@ constexpr struct {
   const char* name;
   spdlog::level::level_enum level;
 } kLevels[] = {
-    {"TRACE", spdlog::level::trace}, {"DEBUG", spdlog::level::debug},
-    {"INFO", spdlog::level::info},   {"WARN", spdlog::level::warn},
-    {"ERROR", spdlog::level::err},   {"OFF", spdlog::level::off},
+    {"TRACE", spdlog::level::trace}, {"DEBUG", spdlog::level::debug}, {"INFO", spdlog::level::info},
+    {"WARN", spdlog::level::warn},   {"ERROR", spdlog::level::err},   {"OFF", spdlog::level::off},
 };
 
 const char* LevelName(spdlog::level::level_enum level) {
@@ -137,7 +141,8 @@ const char* LevelName(spdlog::level::level_enum level) {
 
 std::optional<spdlog::level::level_enum> LevelOf(std::string_view text) {
   std::string upper;
-  for (char c : text) upper.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  for (char c : text)
+    upper.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
   for (const auto& l : kLevels) {
     if (upper == l.name) return l.level;
   }
@@ -162,7 +167,8 @@ StatusOr<spdlog::level::level_enum> ParseLogFilter(std::string_view filter) {
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
     if (directive.empty()) continue;
     size_t eq = directive.find('=');
-    std::string_view level_text = eq == std::string_view::npos ? directive : Trim(directive.substr(eq + 1));
+    std::string_view level_text =
+        eq == std::string_view::npos ? directive : Trim(directive.substr(eq + 1));
     auto level = LevelOf(level_text);
     if (!level) {
       return InvalidArgument("Bad request: log_level: unknown level \"" + std::string(level_text) +
@@ -175,7 +181,8 @@ StatusOr<spdlog::level::level_enum> ParseLogFilter(std::string_view filter) {
 
 Json LoggerConfig() {
   Json on_disk = Json::MakeObject();
-  for (const char* k : {"enabled", "log_file", "log_level", "format", "span_events", "buffer_size_bytes"}) {
+  for (const char* k :
+       {"enabled", "log_file", "log_level", "format", "span_events", "buffer_size_bytes"}) {
     on_disk.Set(k, Json());
   }
   return Json(Json::Object{{"log_level", Json(LevelName(spdlog::get_level()))},
@@ -188,22 +195,27 @@ Json LoggerConfig() {
 StatusOr<Reply> GetLogger(RequestContext&) { return Ok(LoggerConfig()); }
 
 StatusOr<Reply> UpdateLogger(RequestContext& ctx) {
-  if (!ctx.body.is_object()) return InvalidArgument("Format error in JSON body: expected an object");
+  if (!ctx.body.is_object())
+    return InvalidArgument("Format error in JSON body: expected an object");
   for (const char* k : {"span_events", "format", "color"}) {
     const Json* v = ctx.body.Find(k);
     if (v != nullptr && !v->is_null()) {
-      return InvalidArgument(std::string("Bad request: logger ") + k + " cannot be changed in Quiver");
+      return InvalidArgument(std::string("Bad request: logger ") + k +
+                             " cannot be changed in Quiver");
     }
   }
   if (const Json* on_disk = ctx.body.Find("on_disk"); on_disk && !on_disk->is_null()) {
-    if (!on_disk->is_object()) return InvalidArgument("Format error in JSON body: on_disk: expected an object");
+    if (!on_disk->is_object())
+      return InvalidArgument("Format error in JSON body: on_disk: expected an object");
     for (const auto& [k, v] : on_disk->as_object()) {
-      if (!v.is_null()) return InvalidArgument("Bad request: the on-disk logger is not supported by Quiver");
+      if (!v.is_null())
+        return InvalidArgument("Bad request: the on-disk logger is not supported by Quiver");
     }
   }
   const Json* level = ctx.body.Find("log_level");
   if (level != nullptr && !level->is_null()) {
-    if (!level->is_string()) return InvalidArgument("Format error in JSON body: log_level: expected a string");
+    if (!level->is_string())
+      return InvalidArgument("Format error in JSON body: log_level: expected a string");
     QUIVER_ASSIGN_OR_RETURN(spdlog::level::level_enum parsed, ParseLogFilter(level->as_string()));
     spdlog::set_level(parsed);
     // Logged at warn so that it shows under every level but OFF.

@@ -1,9 +1,8 @@
 // The monitoring routes through RestApi::Handle: request metrics, the issues report kept current
 // by the dispatch hook, the logger, the cluster routes of a node without a cluster.
-#include <spdlog/spdlog.h>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
 
 #include <filesystem>
 
@@ -70,19 +69,23 @@ class MonitoringTest : public ::testing::Test {
   }
 
   void CreateSample(const std::string& name) {
-    ASSERT_EQ(Call("PUT", "/collections/" + name, R"({"vectors": {"size": 2, "distance": "Dot"}})").status, 200);
-    ASSERT_EQ(Call("PUT", "/collections/" + name + "/points?wait=true",
-                   R"({"points": [{"id": 1, "vector": [1, 0], "payload": {"city": "Berlin", "n": 1}},
-                                  {"id": 2, "vector": [0, 1], "payload": {"city": "Paris", "n": 2}}]})")
+    ASSERT_EQ(Call("PUT", "/collections/" + name, R"({"vectors": {"size": 2, "distance": "Dot"}})")
                   .status,
               200);
+    ASSERT_EQ(
+        Call("PUT", "/collections/" + name + "/points?wait=true",
+             R"({"points": [{"id": 1, "vector": [1, 0], "payload": {"city": "Berlin", "n": 1}},
+                                  {"id": 2, "vector": [0, 1], "payload": {"city": "Paris", "n": 2}}]})")
+            .status,
+        200);
   }
 
   std::vector<std::string> IssueIds() {
     Answer a = Call("GET", "/issues");
     EXPECT_EQ(a.status, 200) << a.body;
     std::vector<std::string> ids;
-    for (const Json& i : a.result().Find("issues")->as_array()) ids.push_back(i.Find("id")->as_string());
+    for (const Json& i : a.result().Find("issues")->as_array())
+      ids.push_back(i.Find("id")->as_string());
     return ids;
   }
 
@@ -100,14 +103,21 @@ TEST_F(MonitoringTest, MetricsCountAnsweredRequestsByRoutePattern) {
   Answer m = Call("GET", "/metrics");
   ASSERT_EQ(m.status, 200);
   EXPECT_EQ(m.content_type, "text/plain; version=0.0.4; charset=utf-8");
-  EXPECT_THAT(m.body, HasSubstr("rest_responses_total{method=\"GET\",endpoint=\"/collections\",status=\"200\"} 2\n"));
-  EXPECT_THAT(m.body, HasSubstr(
-      "rest_responses_total{method=\"GET\",endpoint=\"/collections/{collection_name}\",status=\"404\"} 1\n"));
-  EXPECT_THAT(m.body, HasSubstr("rest_responses_total{method=\"GET\",endpoint=\"unknown\",status=\"404\"} 1\n"));
-  EXPECT_THAT(m.body, HasSubstr(
-      "rest_responses_duration_seconds_count{method=\"GET\",endpoint=\"/collections\",status=\"200\"} 2\n"));
+  EXPECT_THAT(
+      m.body,
+      HasSubstr(
+          "rest_responses_total{method=\"GET\",endpoint=\"/collections\",status=\"200\"} 2\n"));
+  EXPECT_THAT(m.body, HasSubstr("rest_responses_total{method=\"GET\",endpoint=\"/collections/"
+                                "{collection_name}\",status=\"404\"} 1\n"));
+  EXPECT_THAT(
+      m.body,
+      HasSubstr("rest_responses_total{method=\"GET\",endpoint=\"unknown\",status=\"404\"} 1\n"));
+  EXPECT_THAT(m.body, HasSubstr("rest_responses_duration_seconds_count{method=\"GET\",endpoint=\"/"
+                                "collections\",status=\"200\"} 2\n"));
   // Timings only for status 200, as Qdrant.
-  EXPECT_THAT(m.body, Not(HasSubstr("rest_responses_avg_duration_seconds{method=\"GET\",endpoint=\"unknown\"")));
+  EXPECT_THAT(
+      m.body,
+      Not(HasSubstr("rest_responses_avg_duration_seconds{method=\"GET\",endpoint=\"unknown\"")));
   EXPECT_THAT(m.body, HasSubstr("collections_total 1\n"));
   EXPECT_THAT(m.body, HasSubstr("collection_points{id=\"c1\"} 2\n"));
   EXPECT_THAT(m.body, HasSubstr("collection_vectors{collection=\"c1\",vector=\"\"} 2\n"));
@@ -122,24 +132,28 @@ TEST_F(MonitoringTest, MetricsCountAnsweredRequestsByRoutePattern) {
 TEST_F(MonitoringTest, MetricsPrefixApplies) {
   Start(MonitoringOptions{1.2, "qdrant_"});
   Answer m = Call("GET", "/metrics");
-  EXPECT_THAT(m.body, HasSubstr("# TYPE qdrant_collections_total gauge\nqdrant_collections_total 0\n"));
+  EXPECT_THAT(m.body,
+              HasSubstr("# TYPE qdrant_collections_total gauge\nqdrant_collections_total 0\n"));
   EXPECT_THAT(m.body, Not(HasSubstr("\ncollections_total")));
 }
 
 TEST_F(MonitoringTest, AuthenticationFailuresByReason) {
   auth::Authenticator authenticator(auth::KeySettings{kKey, "", kReadOnlyKey, false});
   Start({}, &authenticator);
-  Call("GET", "/collections");                                     // missing
-  Call("GET", "/collections", "", {{"api-key", "wrong"}});         // invalid
-  Call("GET", "/collections", "", {{"api-key", "wrong-again"}});   // invalid
-  Call("DELETE", "/issues", "", {{"api-key", kReadOnlyKey}});      // forbidden
+  Call("GET", "/collections");                                    // missing
+  Call("GET", "/collections", "", {{"api-key", "wrong"}});        // invalid
+  Call("GET", "/collections", "", {{"api-key", "wrong-again"}});  // invalid
+  Call("DELETE", "/issues", "", {{"api-key", kReadOnlyKey}});     // forbidden
   Answer m = Call("GET", "/metrics", "", {{"api-key", kReadOnlyKey}});
   ASSERT_EQ(m.status, 200) << m.body;
   EXPECT_THAT(m.body, HasSubstr("quiver_auth_failures_total{reason=\"missing\"} 1\n"));
   EXPECT_THAT(m.body, HasSubstr("quiver_auth_failures_total{reason=\"invalid\"} 2\n"));
   EXPECT_THAT(m.body, HasSubstr("quiver_auth_failures_total{reason=\"forbidden\"} 1\n"));
   EXPECT_THAT(m.body, HasSubstr("quiver_auth_failures_total{reason=\"expired\"} 0\n"));
-  EXPECT_THAT(m.body, HasSubstr("rest_responses_total{method=\"GET\",endpoint=\"/collections\",status=\"401\"} 3\n"));
+  EXPECT_THAT(
+      m.body,
+      HasSubstr(
+          "rest_responses_total{method=\"GET\",endpoint=\"/collections\",status=\"401\"} 3\n"));
 }
 
 TEST_F(MonitoringTest, SlowFilteredReadsRaiseUnindexedFieldIssuesUntilSolved) {
@@ -147,11 +161,17 @@ TEST_F(MonitoringTest, SlowFilteredReadsRaiseUnindexedFieldIssuesUntilSolved) {
   CreateSample("c1");
   EXPECT_TRUE(IssueIds().empty());
   ASSERT_EQ(Call("POST", "/collections/c1/points/scroll",
-                 R"({"filter": {"must": [{"key": "city", "match": {"value": "Berlin"}}]}})").status, 200);
-  ASSERT_EQ(Call("POST", "/collections/c1/points/query",
-                 R"({"query": [1, 0], "prefetch": {"filter": {"must": [{"key": "n", "range": {"gt": 0}}]}}})")
-                .status, 200);
-  EXPECT_EQ(IssueIds(), (std::vector<std::string>{"UNINDEXED_FIELD/c1/city", "UNINDEXED_FIELD/c1/n"}));
+                 R"({"filter": {"must": [{"key": "city", "match": {"value": "Berlin"}}]}})")
+                .status,
+            200);
+  ASSERT_EQ(
+      Call(
+          "POST", "/collections/c1/points/query",
+          R"({"query": [1, 0], "prefetch": {"filter": {"must": [{"key": "n", "range": {"gt": 0}}]}}})")
+          .status,
+      200);
+  EXPECT_EQ(IssueIds(),
+            (std::vector<std::string>{"UNINDEXED_FIELD/c1/city", "UNINDEXED_FIELD/c1/n"}));
   Answer list = Call("GET", "/issues");
   const Json& issue = list.result().Find("issues")->as_array()[0];
   EXPECT_EQ(issue.Find("related_collection")->as_string(), "c1");
@@ -159,16 +179,22 @@ TEST_F(MonitoringTest, SlowFilteredReadsRaiseUnindexedFieldIssuesUntilSolved) {
   EXPECT_NE(issue.Find("solution")->Find("immediate"), nullptr) << list.body;
 
   // An index on the field solves its issue; deleting the collection solves the rest.
-  ASSERT_EQ(Call("PUT", "/collections/c1/index?wait=true", R"({"field_name": "city", "field_schema": "keyword"})").status, 200);
+  ASSERT_EQ(Call("PUT", "/collections/c1/index?wait=true",
+                 R"({"field_name": "city", "field_schema": "keyword"})")
+                .status,
+            200);
   EXPECT_EQ(IssueIds(), (std::vector<std::string>{"UNINDEXED_FIELD/c1/n"}));
   ASSERT_EQ(Call("POST", "/collections/c1/points/count",
-                 R"({"filter": {"must": [{"key": "city", "match": {"value": "Paris"}}]}})").status, 200);
+                 R"({"filter": {"must": [{"key": "city", "match": {"value": "Paris"}}]}})")
+                .status,
+            200);
   EXPECT_EQ(IssueIds(), (std::vector<std::string>{"UNINDEXED_FIELD/c1/n"}));  // now indexed
   ASSERT_EQ(Call("DELETE", "/collections/c1").status, 200);
   EXPECT_TRUE(IssueIds().empty());
 
   CreateSample("c2");
-  Call("POST", "/collections/c2/points/count", R"({"filter": {"must": [{"key": "n", "match": {"value": 1}}]}})");
+  Call("POST", "/collections/c2/points/count",
+       R"({"filter": {"must": [{"key": "n", "match": {"value": 1}}]}})");
   EXPECT_EQ(IssueIds().size(), 1u);
   Answer cleared = Call("DELETE", "/issues");
   EXPECT_EQ(cleared.result(), Json(true));
@@ -177,7 +203,8 @@ TEST_F(MonitoringTest, SlowFilteredReadsRaiseUnindexedFieldIssuesUntilSolved) {
 
 TEST_F(MonitoringTest, FastReadsRaiseNoIssue) {
   CreateSample("c1");  // default threshold: 1.2 s
-  Call("POST", "/collections/c1/points/scroll", R"({"filter": {"must": [{"key": "city", "match": {"value": "x"}}]}})");
+  Call("POST", "/collections/c1/points/scroll",
+       R"({"filter": {"must": [{"key": "city", "match": {"value": "x"}}]}})");
   EXPECT_TRUE(IssueIds().empty());
 }
 
@@ -192,9 +219,9 @@ TEST_F(MonitoringTest, LoggerLevelChangesAtRunTime) {
   // A tracing filter: the bare level counts, targets are checked and ignored.
   EXPECT_EQ(Call("POST", "/logger", R"({"log_level": "hyper=warn, error"})").status, 200);
   EXPECT_EQ(spdlog::get_level(), spdlog::level::err);
-  for (const char* bad : {R"({"log_level": "loud"})", R"({"log_level": "info,x=nope"})",
-                          R"({"log_level": 3})", R"({"format": "json"})", R"({"on_disk": {"enabled": true}})",
-                          "[]"}) {
+  for (const char* bad :
+       {R"({"log_level": "loud"})", R"({"log_level": "info,x=nope"})", R"({"log_level": 3})",
+        R"({"format": "json"})", R"({"on_disk": {"enabled": true}})", "[]"}) {
     Answer a = Call("POST", "/logger", bad);
     EXPECT_EQ(a.status, 400) << bad << " " << a.body;
     EXPECT_NE(a.json.Find("status")->Find("error"), nullptr) << a.body;
@@ -210,16 +237,20 @@ TEST_F(MonitoringTest, ClusterRoutesOfAStandaloneNode) {
   EXPECT_EQ(Call("GET", "/cluster").result().Dump(), R"({"status":"disabled"})");
   Answer info = Call("GET", "/collections/c1/cluster");
   ASSERT_EQ(info.status, 200) << info.body;
-  EXPECT_EQ(info.result().Find("peer_id")->as_int(), static_cast<int64_t>(api_->monitoring().peer_id()));
-  EXPECT_EQ(info.result().Find("local_shards")->Dump(), R"([{"shard_id":0,"points_count":2,"state":"Active"}])");
+  EXPECT_EQ(info.result().Find("peer_id")->as_int(),
+            static_cast<int64_t>(api_->monitoring().peer_id()));
+  EXPECT_EQ(info.result().Find("local_shards")->Dump(),
+            R"([{"shard_id":0,"points_count":2,"state":"Active"}])");
   EXPECT_EQ(Call("GET", "/collections/nope/cluster").status, 404);
   for (auto [method, target, body] : std::vector<std::tuple<std::string, std::string, std::string>>{
            {"POST", "/cluster/recover", ""},
            {"DELETE", "/cluster/peer/7", ""},
-           {"POST", "/collections/c1/cluster", R"({"move_shard": {"shard_id": 0, "from_peer_id": 1, "to_peer_id": 2}})"}}) {
+           {"POST", "/collections/c1/cluster",
+            R"({"move_shard": {"shard_id": 0, "from_peer_id": 1, "to_peer_id": 2}})"}}) {
     Answer a = Call(method, target, body);
     EXPECT_EQ(a.status, 405) << target;
-    EXPECT_EQ(a.json.Find("status")->Find("error")->as_string(), "Qdrant is running in standalone mode");
+    EXPECT_EQ(a.json.Find("status")->Find("error")->as_string(),
+              "Qdrant is running in standalone mode");
     EXPECT_TRUE(a.json.Find("time")->is_number());
   }
   EXPECT_EQ(Call("POST", "/collections/c1/cluster").status, 400);  // no body
@@ -233,7 +264,8 @@ TEST_F(MonitoringTest, TelemetryLevels) {
   EXPECT_EQ(t0.result().Find("collections")->Dump(), R"({"number_of_collections":1})");
   EXPECT_EQ(t0.result().Find("app")->Find("system"), nullptr);
   const Json* rest = t0.result().Find("requests")->Find("rest")->Find("responses");
-  EXPECT_EQ(rest->Find("PUT /collections/{collection_name}")->Find("200")->Find("count")->as_int(), 1);
+  EXPECT_EQ(rest->Find("PUT /collections/{collection_name}")->Find("200")->Find("count")->as_int(),
+            1);
   Answer t2 = Call("GET", "/telemetry?details_level=2&anonymize=true");
   const Json& c = t2.result().Find("collections")->Find("collections")->as_array().at(0);
   EXPECT_EQ(c.Find("id")->as_string(), AnonymizedName("c1"));

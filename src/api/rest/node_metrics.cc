@@ -121,7 +121,8 @@ void RestFamilies(const RequestMetrics::Snapshot& snap, Writer* w) {
   }
   if (all.empty()) return;
   auto labels = [](const Series& s) {
-    return PrometheusText::Labels{{"method", s.method}, {"endpoint", s.endpoint}, {"status", s.status}};
+    return PrometheusText::Labels{
+        {"method", s.method}, {"endpoint", s.endpoint}, {"status", s.status}};
   };
   PrometheusText& out = w->out();
   const std::string total = w->Name("rest_responses_total");
@@ -138,9 +139,12 @@ void RestFamilies(const RequestMetrics::Snapshot& snap, Writer* w) {
     const char* help;
     double ResponseStats::*field;
   } kGauges[] = {
-      {"rest_responses_avg_duration_seconds", "average response duration", &ResponseStats::avg_micros},
-      {"rest_responses_min_duration_seconds", "minimum response duration", &ResponseStats::min_micros},
-      {"rest_responses_max_duration_seconds", "maximum response duration", &ResponseStats::max_micros},
+      {"rest_responses_avg_duration_seconds", "average response duration",
+       &ResponseStats::avg_micros},
+      {"rest_responses_min_duration_seconds", "minimum response duration",
+       &ResponseStats::min_micros},
+      {"rest_responses_max_duration_seconds", "maximum response duration",
+       &ResponseStats::max_micros},
   };
   for (const auto& g : kGauges) {
     const std::string name = w->Name(g.name);
@@ -150,8 +154,8 @@ void RestFamilies(const RequestMetrics::Snapshot& snap, Writer* w) {
   const std::string histogram = w->Name("rest_responses_duration_seconds");
   out.Family(histogram, "response duration histogram", "histogram");
   for (const Series* s : timed) {
-    out.Histogram(histogram, labels(*s), kDurationBucketsSeconds, s->stats->buckets, s->stats->count,
-                  static_cast<double>(s->stats->total_micros) / 1e6);
+    out.Histogram(histogram, labels(*s), kDurationBucketsSeconds, s->stats->buckets,
+                  s->stats->count, static_cast<double>(s->stats->total_micros) / 1e6);
   }
 }
 
@@ -166,24 +170,27 @@ std::string BuildMetrics(Catalog& catalog, const Monitoring& monitoring, bool an
              Labelled{{{{"name", kAppName}, {"version", version}}, 1.0}});
   w.Single("app_status_recovery_mode", "features enabled in qdrant server", "gauge", 0);
 
-  const auth::Access everything{auth::Access::Global::kManage, {}, std::nullopt, "",
-                                auth::AuthMethod::kNone};
+  const auth::Access everything{
+      auth::Access::Global::kManage, {}, std::nullopt, "", auth::AuthMethod::kNone};
   std::vector<CollectionCounts> counts = CountCollections(catalog, everything);
   std::vector<std::string> ids;  // label values: names, or their stand-ins with anonymize
-  for (const CollectionCounts& c : counts) ids.push_back(anonymize ? AnonymizedName(c.name) : c.name);
+  for (const CollectionCounts& c : counts)
+    ids.push_back(anonymize ? AnonymizedName(c.name) : c.name);
   std::vector<std::string> vector_names;  // kept alive for the labels below
   for (const CollectionCounts& c : counts) {
     for (const auto& [name, n] : c.vectors) vector_names.push_back(name);
   }
 
-  w.Single("collections_total", "number of collections", "gauge", static_cast<double>(counts.size()));
+  w.Single("collections_total", "number of collections", "gauge",
+           static_cast<double>(counts.size()));
   uint64_t vectors = 0;
   Labelled by_vector, points, zero_per_collection;
   size_t vn = 0;
   for (size_t i = 0; i < counts.size(); ++i) {
     vectors += counts[i].vectors_total();
     for (const auto& [name, n] : counts[i].vectors) {
-      by_vector.push_back({{{"collection", ids[i]}, {"vector", vector_names[vn++]}}, static_cast<double>(n)});
+      by_vector.push_back(
+          {{{"collection", ids[i]}, {"vector", vector_names[vn++]}}, static_cast<double>(n)});
     }
     points.push_back({{{"id", ids[i]}}, static_cast<double>(counts[i].points)});
     zero_per_collection.push_back({{{"id", ids[i]}}, 0.0});
@@ -201,7 +208,8 @@ std::string BuildMetrics(Catalog& catalog, const Monitoring& monitoring, bool an
              "number of currently running optimization tasks per collection", "gauge",
              zero_per_collection);
   w.PerLabel("collection_points", "approximate amount of points per collection", "gauge", points);
-  w.Single("collection_dead_replicas", "total amount of shard replicas in non-active state", "gauge", 0);
+  w.Single("collection_dead_replicas", "total amount of shard replicas in non-active state",
+           "gauge", 0);
   w.PerLabel("collection_shard_transfer_incoming", "incoming shard transfers currently running",
              "gauge", zero_per_collection);
   w.PerLabel("collection_shard_transfer_outgoing", "outgoing shard transfers currently running",
@@ -227,9 +235,10 @@ std::string BuildMetrics(Catalog& catalog, const Monitoring& monitoring, bool an
   w.Optional("process_open_fds", "count of currently open file descriptors", "gauge", p.open_fds);
   w.Optional("process_max_fds", "limit for open file descriptors", "gauge", p.max_fds);
   w.Optional("process_minor_page_faults_total",
-             "count of minor page faults which didn't cause a disk access", "counter", p.minor_faults);
-  w.Optional("process_major_page_faults_total", "count of disk accesses caused by a mmap page fault",
-             "counter", p.major_faults);
+             "count of minor page faults which didn't cause a disk access", "counter",
+             p.minor_faults);
+  w.Optional("process_major_page_faults_total",
+             "count of disk accesses caused by a mmap page fault", "counter", p.major_faults);
   return w.out().text();
 }
 

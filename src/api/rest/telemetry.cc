@@ -143,7 +143,8 @@ Json CollectionTelemetry(const CollectionCounts& c, const Monitoring& monitoring
       {"id", Json(0)},
       {"local", std::move(local)},
       {"remote", Json::MakeArray()},
-      {"replicate_states", Json(Json::Object{{std::to_string(monitoring.peer_id()), Json("Active")}})},
+      {"replicate_states",
+       Json(Json::Object{{std::to_string(monitoring.peer_id()), Json("Active")}})},
   });
   Json out = Json::MakeObject();
   out.Set("id", Json(anonymize ? AnonymizedName(c.name) : c.name));
@@ -162,7 +163,8 @@ Json RestResponses(const RequestMetrics::Snapshot& snap, int level) {
     for (const auto& [status, s] : by_status) {
       Json stats = Json::MakeObject();
       stats.Set("count", Json(s.count));
-      if (s.count > 0) stats.Set("avg_duration_micros", Json::Float(static_cast<float>(s.avg_micros)));
+      if (s.count > 0)
+        stats.Set("avg_duration_micros", Json::Float(static_cast<float>(s.avg_micros)));
       if (level >= 1) {
         if (s.count > 0) {
           stats.Set("min_duration_micros", Json::Float(static_cast<float>(s.min_micros)));
@@ -207,9 +209,10 @@ Json BuildTelemetry(Catalog& catalog, const Monitoring& monitoring, const auth::
   out.Set("collections", std::move(collections));
 
   if (global) {
-    out.Set("cluster", Json(Json::Object{{"enabled", Json(false)},
-                                         {"resharding_enabled", Json(false)}}));
-    Json rest(Json::Object{{"responses", RestResponses(monitoring.requests().Take(), details_level)}});
+    out.Set("cluster",
+            Json(Json::Object{{"enabled", Json(false)}, {"resharding_enabled", Json(false)}}));
+    Json rest(
+        Json::Object{{"responses", RestResponses(monitoring.requests().Take(), details_level)}});
     Json grpc(Json::Object{{"responses", Json::MakeObject()}});
     out.Set("requests", Json(Json::Object{{"rest", std::move(rest)}, {"grpc", std::move(grpc)}}));
   }
