@@ -30,6 +30,43 @@ class ContextLease {
   std::unique_ptr<SearchContext> ctx_;
 };
 
+// Re-ranks ctx.scratch (candidates by code distance, ascending) on exact float distances and
+// leaves the best k of them there, ascending. A candidate whose lower bound (Space::LowerBound)
+// already exceeds the k-th exact distance found so far cannot enter the top k and is skipped
+// without touching its float vector, so the result equals rescoring every candidate.
+template <typename Space>
+void Rescore(const Graph& g, const Space& space, const internal::Query& q, const float* query,
+             size_t k, SearchContext& ctx) {
+  std::vector<DistId>& found = ctx.scratch;
+  std::vector<DistId>& best = ctx.top;  // max-heap of exact distances, at most k
+  best.clear();
+  const size_t vector_bytes = g.dim * sizeof(float);
+  if (!g.int8_terms.empty()) {
+    for (const DistId& candidate : found) {  // the bounds' terms, all requested at once
+      __builtin_prefetch(g.int8_terms.data() + candidate.second, 0, 3);
+    }
+  }
+  const size_t first = std::min(k, found.size());
+  for (size_t i = 0; i < first; ++i) {  // these k are always computed: fetch them together
+    const auto* v = reinterpret_cast<const uint8_t*>(g.Vector(found[i].second));
+    for (size_t off = 0; off < vector_bytes; off += 64) __builtin_prefetch(v + off, 0, 3);
+  }
+  for (size_t i = 0; i < found.size(); ++i) {
+    const uint32_t id = found[i].second;
+    if (best.size() >= k && space.LowerBound(q, found[i].first, id) >= best.front().first) {
+      continue;
+    }
+    best.emplace_back(g.ExactDistance(query, g.Vector(id)), id);
+    std::push_heap(best.begin(), best.end());
+    if (best.size() > k) {
+      std::pop_heap(best.begin(), best.end());
+      best.pop_back();
+    }
+  }
+  found.assign(best.begin(), best.end());
+  std::sort(found.begin(), found.end());
+}
+
 template <typename Space>
 std::vector<Neighbor> SearchWith(const Graph& g, const Space& space, const float* query,
                                  const SearchParams& params) {
@@ -49,7 +86,7 @@ std::vector<Neighbor> SearchWith(const Graph& g, const Space& space, const float
   ef = std::max(ef, rescore_count);
 
   uint32_t ep = g.entry;
-  float ep_dist = space.Dist(q, g.Code(ep));
+  float ep_dist = space.Dist(q, ep);
   internal::GreedyDescend<false>(g, space, q, g.max_level, 0, &ep, &ep_dist, ctx);
 
   const IdFilter* filter = params.filter;
@@ -66,14 +103,7 @@ std::vector<Neighbor> SearchWith(const Graph& g, const Space& space, const float
   std::vector<DistId>& found = ctx.scratch;
   found.assign(ctx.top.begin(), ctx.top.end());
   std::sort(found.begin(), found.end());
-  if (rescore) {
-    // Exact distances for the best candidates by code distance, then re-rank them.
-    found.resize(std::min(found.size(), rescore_count));
-    for (DistId& candidate : found) {
-      candidate.first = g.ExactDistance(query, g.Vector(candidate.second));
-    }
-    std::sort(found.begin(), found.end());
-  }
+  if (rescore) Rescore(g, space, q, query, k, ctx);
   const size_t count = std::min(found.size(), k);
   std::vector<Neighbor> result(count);
   for (size_t i = 0; i < count; ++i) result[i] = {found[i].second, found[i].first};

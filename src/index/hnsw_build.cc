@@ -30,9 +30,16 @@ using internal::SearchContext;
 
 // Scratch vectors of one building thread beyond those the search walk uses.
 struct BuildScratch {
-  std::vector<DistId> selected;         // the new node's neighbours on one layer
-  std::vector<DistId> prune_input;      // a full neighbour list plus the new link
+  explicit BuildScratch(const Graph& g)
+      : kept_stride(internal::RoundUp(std::max<size_t>(g.code_bytes, 1), 64)),
+        kept_codes(internal::AllocateAligned(kept_stride * g.m0)) {}
+
+  std::vector<DistId> selected;     // the new node's neighbours on one layer
+  std::vector<DistId> prune_input;  // a full neighbour list plus the new link
   std::vector<DistId> prune_output;
+  std::vector<Query> kept_queries;  // the heuristic's kept neighbours as queries
+  size_t kept_stride;               // bytes per query code in kept_codes
+  internal::AlignedBytes kept_codes;
 };
 
 constexpr int kMaxLevel = 30;
@@ -56,7 +63,7 @@ class Builder {
     }
     if (level <= max_level) entry_lock.unlock();
 
-    float ep_dist = space_.Dist(q, g_.Code(ep));
+    float ep_dist = space_.Dist(q, ep);
     internal::GreedyDescend<true>(g_, space_, q, max_level, level, &ep, &ep_dist, ctx);
     const auto all = [](uint32_t) { return true; };
     for (int lev = std::min(level, max_level); lev >= 0; --lev) {
@@ -67,15 +74,11 @@ class Builder {
       std::sort(found.begin(), found.end());
       ep = found.front().second;
       ep_dist = found.front().first;
-      SelectNeighbors(found, g_.m, ctx, &scratch.selected);
+      SelectNeighbors(found, g_.m, scratch, &scratch.selected);
 
       {
         std::lock_guard<internal::SpinLock> lock(g_.locks[id]);
-        uint32_t* links = g_.Links(id, lev);
-        links[0] = static_cast<uint32_t>(scratch.selected.size());
-        for (size_t i = 0; i < scratch.selected.size(); ++i) {
-          links[1 + i] = scratch.selected[i].second;
-        }
+        WriteLinks(g_.Links(id, lev), g_.Capacity(lev), scratch.selected);
       }
       for (const DistId& nb : scratch.selected) Connect(nb.second, id, nb.first, lev, ctx, scratch);
     }
@@ -89,26 +92,30 @@ class Builder {
   // The heuristic: walk the candidates closest first and keep one only when it is closer to the
   // base than to every neighbour kept so far, which spreads the links over directions.
   // REQUIRES: `sorted` ascending by distance to the base node.
-  void SelectNeighbors(const std::vector<DistId>& sorted, size_t max, SearchContext& ctx,
+  void SelectNeighbors(const std::vector<DistId>& sorted, size_t max, BuildScratch& scratch,
                        std::vector<DistId>* out) const {
     out->clear();
     if (sorted.size() <= max) {
       out->assign(sorted.begin(), sorted.end());
       return;
     }
+    // Each kept neighbour becomes a query once (distances are symmetric), rather than each
+    // candidate once: fewer code conversions, since most candidates are rejected.
+    std::vector<Query>& kept_queries = scratch.kept_queries;
+    kept_queries.clear();
     for (const DistId& candidate : sorted) {
-      if (out->size() >= max) break;
       bool keep = true;
-      if (!out->empty()) {
-        const Query qc = space_.NodeQuery(candidate.second, ctx.node_code.get());
-        for (const DistId& kept : *out) {
-          if (space_.Dist(qc, g_.Code(kept.second)) < candidate.first) {
-            keep = false;
-            break;
-          }
+      for (const Query& kept : kept_queries) {
+        if (space_.Dist(kept, candidate.second) < candidate.first) {
+          keep = false;
+          break;
         }
       }
-      if (keep) out->push_back(candidate);
+      if (!keep) continue;
+      out->push_back(candidate);
+      if (out->size() >= max) break;
+      kept_queries.push_back(space_.NodeQuery(
+          candidate.second, scratch.kept_codes.get() + (out->size() - 1) * scratch.kept_stride));
     }
   }
 
@@ -116,26 +123,28 @@ class Builder {
   // heuristic when it is full.
   void Connect(uint32_t node, uint32_t added, float d, int level, SearchContext& ctx,
                BuildScratch& scratch) {
-    const uint32_t cap = level == 0 ? g_.m0 : g_.m;
+    const uint32_t cap = g_.Capacity(level);
     std::lock_guard<internal::SpinLock> lock(g_.locks[node]);
-    uint32_t* links = g_.Links(node, level);
-    const uint32_t count = links[0];
+    uint32_t* slots = g_.Links(node, level);
+    const uint32_t count = internal::CountLinks(slots, cap);
     if (count < cap) {
-      links[1 + count] = added;
-      links[0] = count + 1;
+      slots[count] = added;
       return;
     }
     const Query qn = space_.NodeQuery(node, ctx.node_code.get());
     scratch.prune_input.clear();
     scratch.prune_input.emplace_back(d, added);
     for (uint32_t i = 0; i < count; ++i) {
-      scratch.prune_input.emplace_back(space_.Dist(qn, g_.Code(links[1 + i])), links[1 + i]);
+      scratch.prune_input.emplace_back(space_.Dist(qn, slots[i]), slots[i]);
     }
     std::sort(scratch.prune_input.begin(), scratch.prune_input.end());
-    SelectNeighbors(scratch.prune_input, cap, ctx, &scratch.prune_output);
-    links[0] = static_cast<uint32_t>(scratch.prune_output.size());
-    for (size_t i = 0; i < scratch.prune_output.size(); ++i) {
-      links[1 + i] = scratch.prune_output[i].second;
+    SelectNeighbors(scratch.prune_input, cap, scratch, &scratch.prune_output);
+    WriteLinks(slots, cap, scratch.prune_output);
+  }
+
+  static void WriteLinks(uint32_t* slots, uint32_t capacity, const std::vector<DistId>& links) {
+    for (uint32_t i = 0; i < capacity; ++i) {
+      slots[i] = i < links.size() ? links[i].second : internal::kNoLink;
     }
   }
 
@@ -153,9 +162,7 @@ void SampleLevels(Graph& g) {
     const double u = 1.0 - uniform(rng);  // (0, 1]
     const int level = std::min(kMaxLevel, static_cast<int>(-std::log(u) * ml));
     g.levels[id] = static_cast<uint8_t>(level);
-    if (level > 0) {
-      g.upper[id] = std::make_unique<uint32_t[]>(static_cast<size_t>(level) * (g.m + 1));
-    }
+    g.AllocateUpper(static_cast<uint32_t>(id));
   }
 }
 
@@ -210,12 +217,12 @@ void BuildGraph(Graph& g) {
     if (g.n == 0) return 0;
     // Node 0 first, alone: it becomes the entry point the other threads start from.
     auto first = make_context();
-    BuildScratch first_scratch;
+    BuildScratch first_scratch(g);
     builder.Insert(0, *first, first_scratch);
     std::atomic<size_t> next{1};
     auto work = [&] {
       auto ctx = make_context();
-      BuildScratch scratch;
+      BuildScratch scratch(g);
       for (size_t id = next.fetch_add(1); id < g.n; id = next.fetch_add(1)) {
         builder.Insert(static_cast<uint32_t>(id), *ctx, scratch);
       }

@@ -20,14 +20,13 @@ AlignedBytes AllocateAligned(size_t bytes) {
 }
 
 void SearchContext::Reset(size_t n) {
-  if (visited.size() < n) {
-    visited.assign(n, 0);
-    generation = 0;
+  const size_t words = (n + 63) / 64;
+  if (visited_bits.size() < words) {
+    visited_bits.assign(words, 0);
+  } else {
+    for (uint32_t id : visited_ids) visited_bits[id >> 6] = 0;
   }
-  if (++generation == 0) {  // wrapped: stale stamps could collide, so clear them once
-    std::fill(visited.begin(), visited.end(), uint16_t{0});
-    generation = 1;
-  }
+  visited_ids.clear();
 }
 
 void SearchContext::EnsureCodeCapacity(size_t bytes) {
@@ -57,20 +56,27 @@ void ContextPool::Release(std::unique_ptr<SearchContext> context) {
 void Graph::Allocate() {
     m = std::max<uint32_t>(params.m, 2);
   m0 = 2 * m;
-  code_offset = RoundUp(sizeof(uint32_t) * (1 + m0), 64);
+  code_offset = RoundUp(sizeof(uint32_t) * m0, 64);
   switch (params.quantization) {
     case Quantization::kNone:
       code_bytes = dim * sizeof(float);
       break;
     case Quantization::kInt8:
-      code_bytes = internal::Int8TermsOffset(dim) + 2 * sizeof(float);
+      code_bytes = dim;
       break;
     case Quantization::kBinary:
       code_bytes = internal::BinaryQuantizer::Words(dim) * sizeof(uint64_t);
       break;
   }
   block_bytes = RoundUp(code_offset + code_bytes, 64);
-  level0 = internal::AllocateAligned(n * block_bytes);
+  level0 = AllocateAligned(n * block_bytes);
+  for (size_t id = 0; id < n; ++id) {
+    std::fill_n(Links(static_cast<uint32_t>(id), 0), m0, kNoLink);
+  }
+  if (params.quantization == Quantization::kInt8) {
+    int8_a.assign(n, 0.0f);
+    int8_terms.assign(n, Int8Terms{0.0f, 0.0f, 0.0f});
+  }
   levels.assign(n, 0);
   upper.clear();
   upper.resize(n);
@@ -83,6 +89,16 @@ void Graph::Allocate() {
   max_level = -1;
 }
 
+void Graph::AllocateUpper(uint32_t id) {
+  const size_t slots = size_t{levels[id]} * m;
+  if (slots == 0) {
+    upper[id].reset();
+    return;
+  }
+  upper[id] = std::make_unique<uint32_t[]>(slots);
+  std::fill_n(upper[id].get(), slots, kNoLink);
+}
+
 void Graph::EncodeNode(uint32_t id) {
   uint8_t* code = Code(id);
   switch (params.quantization) {
@@ -90,9 +106,11 @@ void Graph::EncodeNode(uint32_t id) {
       break;  // the caller wrote the floats into the block
     case Quantization::kInt8: {
       scalar.Encode(Vector(id), dim, code);
-      float terms[2];
-      internal::Int8DotSpace(*this).NodeTerms(code, &terms[0], &terms[1]);
-      std::memcpy(code + internal::Int8TermsOffset(dim), terms, sizeof(terms));
+      if (metric == Metric::kManhattan) {
+        int8_terms[id] = Int8Terms{0.0f, Int8L1Space(*this).Residual(Vector(id), code), 0.0f};
+      } else {
+        int8_a[id] = Int8DotSpace(*this).Terms(Vector(id), code, &int8_terms[id]);
+      }
       break;
     }
     case Quantization::kBinary:
@@ -113,11 +131,12 @@ float Graph::ExactDistance(const float* a, const float* b) const {
 
 size_t Graph::MemoryBytes() const {
   size_t bytes = sizeof(Graph) + n * block_bytes + vectors.capacity() * sizeof(float) +
+                 int8_a.capacity() * sizeof(float) + int8_terms.capacity() * sizeof(Int8Terms) +
                  levels.capacity() + upper.capacity() * sizeof(upper[0]) +
                  deleted_words * sizeof(uint64_t) + (locks ? n * sizeof(internal::SpinLock) : 0) +
                  binary.center().capacity() * sizeof(float);
   for (size_t id = 0; id < upper.size(); ++id) {
-    if (upper[id]) bytes += size_t{levels[id]} * (m + 1) * sizeof(uint32_t);
+    if (upper[id]) bytes += size_t{levels[id]} * m * sizeof(uint32_t);
   }
   bytes += extra.capacity() * sizeof(extra[0]);
   for (const auto& list : extra) bytes += list.capacity() * sizeof(uint32_t);

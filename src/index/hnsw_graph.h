@@ -4,16 +4,19 @@
 // Layout. Layer 0 is one 64-byte-aligned array of fixed-size blocks, one per id, so that a node's
 // links and its code sit together and a search touches few cache lines:
 //
-//   block(id) = [ uint32 count | uint32 links[m0] | pad to 64 ]   header, links of layer 0
-//               [ code ........................ | pad to 64 ]   what traversal compares
+//   block(id) = [ uint32 links[m0] | pad to 64 ]   layer-0 links (m = 16: exactly two lines)
+//               [ code ........... | pad to 64 ]   what traversal compares
 //
-// The code is the float vector (Quantization::kNone), the int8 code followed by two floats of
-// per-node terms (kInt8, see hnsw_space.h), or the bit words (kBinary). With quantization the
-// float vectors are kept apart in `vectors` for rescoring and persistence. Layers above 0 (about
-// one node in m) keep their links in `upper[id]`: level(id) lists of [count, links[m]].
-// Payload links (AddPayloadLinks) live in `extra`, empty until the first call.
+// A link list has a fixed number of slots; the links fill the first ones and the rest hold
+// kNoLink (no separate count, which would cost a third cache line at m = 16). The code is the
+// float vector (Quantization::kNone), the uint8 code (kInt8) or the bit words (kBinary). With
+// quantization the float vectors are kept apart in `vectors` (rescoring, persistence), and int8
+// keeps its per-node terms (hnsw_space.h) in `int8_a` (read on every distance: 4 bytes a node,
+// so it stays in cache) and `int8_terms` (building and rescoring only). Layers above 0 (about one
+// node in m) keep their links in `upper[id]`: level(id) lists of m slots. Payload links
+// (AddPayloadLinks) live in `extra`, empty until the first call.
 //
-// Invariants: every link is < n; count <= m0 on layer 0 and <= m above; `entry` has the top
+// Invariants: every link is < n; at most m0 links on layer 0 and m above; `entry` has the top
 // level `max_level` (-1 only for an empty index); links never point to the node itself.
 //
 // Thread safety: during Build() each node's link lists are guarded by `locks[id]` (readers copy
@@ -60,10 +63,30 @@ AlignedBytes AllocateAligned(size_t bytes);  // 64-byte aligned, zeroed; null wh
 
 using DistId = std::pair<float, uint32_t>;
 
+// An empty slot of a link list.
+constexpr uint32_t kNoLink = 0xFFFFFFFFu;
+
+// The number of links in a list of `capacity` slots (they come first).
+inline uint32_t CountLinks(const uint32_t* slots, uint32_t capacity) {
+  uint32_t count = 0;
+  while (count < capacity && slots[count] != kNoLink) ++count;
+  return count;
+}
+
+// The per-node terms of an int8 code besides `a` (see hnsw_space.h).
+struct Int8Terms {
+  float b;         // the query term when the node itself is the query (building)
+  float residual;  // |x - decoded x|: L2 norm, or L1 norm for Manhattan (rescoring bound)
+  float norm;      // |x| (Dot / Cosine rescoring bound)
+};
+
 // Per-search scratch, reused through the pool so that a search allocates nothing once warm.
 struct SearchContext {
-  std::vector<uint16_t> visited;  // visited[id] == generation: seen in this search
-  uint16_t generation = 0;
+  // One bit per id, set when the search has seen it; the ids set are listed so that the next
+  // search clears only their words. A bit per id keeps the set in L1/L2 cache (12.5 KB for
+  // 100k ids), which a byte or a stamp per id does not.
+  std::vector<uint64_t> visited_bits;
+  std::vector<uint32_t> visited_ids;
   std::vector<DistId> candidates;  // min-heap by distance (std::greater)
   std::vector<DistId> top;         // max-heap by distance, the best found so far
   std::vector<uint32_t> ids;       // neighbour ids gathered before their distances
@@ -74,6 +97,15 @@ struct SearchContext {
 
   // Starts a new search over n ids: everything counts as unvisited.
   void Reset(size_t n);
+  // Marks id visited; returns whether it already was.
+  bool TestAndSetVisited(uint32_t id) {
+    uint64_t& word = visited_bits[id >> 6];
+    const uint64_t mask = uint64_t{1} << (id & 63);
+    if (word & mask) return true;
+    word |= mask;
+    visited_ids.push_back(id);
+    return false;
+  }
   void EnsureCodeCapacity(size_t bytes);
 };
 
@@ -105,8 +137,10 @@ struct Graph {
   AlignedBytes level0;
 
   std::vector<float> vectors;  // n * dim floats; empty for kNone (the blocks hold them)
+  std::vector<float> int8_a;   // kInt8: the node term of every distance
+  std::vector<Int8Terms> int8_terms;
   std::vector<uint8_t> levels;
-  std::vector<std::unique_ptr<uint32_t[]>> upper;  // levels[id] * (m + 1) words, or null
+  std::vector<std::unique_ptr<uint32_t[]>> upper;  // levels[id] * m slots, or null
   std::vector<std::vector<uint32_t>> extra;        // payload links; empty or n lists
   std::unique_ptr<std::atomic<uint64_t>[]> deleted;
   size_t deleted_words = 0;
@@ -129,10 +163,14 @@ struct Graph {
   void Allocate();
 
   uint8_t* Block(uint32_t id) const { return level0.get() + size_t{id} * block_bytes; }
+  // The slots of id's list on `level` (Capacity(level) of them).
   uint32_t* Links(uint32_t id, int level) const {
     return level == 0 ? reinterpret_cast<uint32_t*>(Block(id))
-                      : upper[id].get() + static_cast<size_t>(level - 1) * (m + 1);
+                      : upper[id].get() + static_cast<size_t>(level - 1) * m;
   }
+  uint32_t Capacity(int level) const { return level == 0 ? m0 : m; }
+  // Gives node `id` its upper lists (all slots empty). REQUIRES: levels[id] set.
+  void AllocateUpper(uint32_t id);
   uint8_t* Code(uint32_t id) const { return Block(id) + code_offset; }
   const float* Vector(uint32_t id) const {
     return params.quantization == Quantization::kNone ? reinterpret_cast<const float*>(Code(id))
@@ -145,6 +183,7 @@ struct Graph {
   size_t MemoryBytes() const;
 
   // Encodes vector(id) into its code region (and the int8 per-node terms).
+  // REQUIRES: the quantizer fitted.
   void EncodeNode(uint32_t id);
   // Exact distance on float vectors (lower is closer).
   float ExactDistance(const float* a, const float* b) const;

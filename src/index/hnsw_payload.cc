@@ -25,10 +25,9 @@ void HnswIndex::AddPayloadLinks(const std::vector<uint32_t>& ids, uint32_t paylo
 
   // Adds the link from -> to unless from already has it (in layer 0 or as an extra link).
   const auto add_link = [&g](uint32_t from, uint32_t to) {
-    const uint32_t* links = g.Links(from, 0);
-    if (from == to || std::find(links + 1, links + 1 + links[0], to) != links + 1 + links[0]) {
-      return;
-    }
+    const uint32_t* slots = g.Links(from, 0);
+    const uint32_t* end = slots + internal::CountLinks(slots, g.m0);
+    if (from == to || std::find(slots, end, to) != end) return;
     std::vector<uint32_t>& extra = g.extra[from];
     if (std::find(extra.begin(), extra.end(), to) == extra.end()) extra.push_back(to);
   };
@@ -50,9 +49,9 @@ void HnswIndex::AddPayloadLinks(const std::vector<uint32_t>& ids, uint32_t paylo
       Build(data.data(), group.size(), g.dim, g.metric, sub);
   const Impl& s = *subgraph->impl_;
   for (uint32_t local = 0; local < group.size(); ++local) {
-    const uint32_t* links = s.Links(local, 0);
-    const uint32_t count = std::min(links[0], payload_m);
-    for (uint32_t i = 0; i < count; ++i) add_link(group[local], group[links[1 + i]]);
+    const uint32_t* slots = s.Links(local, 0);
+    const uint32_t count = std::min(internal::CountLinks(slots, s.m0), payload_m);
+    for (uint32_t i = 0; i < count; ++i) add_link(group[local], group[slots[i]]);
   }
 }
 

@@ -29,6 +29,7 @@ class ScalarQuantizer {
 
   float lo() const { return lo_; }
   float step() const { return step_; }  // > 0
+  float Decode(uint8_t code) const { return lo_ + step_ * static_cast<float>(code); }
 
   // codes[i] = clamp(round((v[i] - lo) / step), 0, 255) for i < dim.
   void Encode(const float* v, size_t dim, uint8_t* codes) const;

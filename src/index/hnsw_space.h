@@ -1,32 +1,45 @@
 #pragma once
 // Distance "spaces" of the HNSW index (internal to src/index): how a query is prepared and how
-// its distance to a node's code (hnsw_graph.h) is computed, one class per representation. The
-// graph code is a template over the space, so the distance call inlines into the search loop.
+// its distance to a node is computed, one class per representation. The graph code is a template
+// over the space, so the distance call inlines into the search loop.
 //
 // Every space offers:
-//   Query MakeQuery(const float* v, uint8_t* buf) const      a search query (buf: code_bytes)
-//   Query NodeQuery(uint32_t id, uint8_t* buf) const          node `id` as a query (building)
-//   float Dist(const Query& q, const uint8_t* code) const     lower is closer
+//   Query MakeQuery(const float* v, uint8_t* buf) const   a search query (buf: code_bytes)
+//   Query NodeQuery(uint32_t id, uint8_t* buf) const       node `id` as a query (building)
+//   float Dist(const Query& q, uint32_t id) const          lower is closer
+//   void Prefetch(uint32_t id) const                        asks for what Dist(., id) reads
+//   float LowerBound(const Query& q, float approx, uint32_t id) const
+//       a value the exact float distance between the query and node `id` is never below, given
+//       their code distance `approx`; rescoring skips the candidates that cannot enter the top k
 //
 // Int8, L2 / Dot / Cosine. With x = lo + step * c (c the unsigned code) and the query's code
-// shifted to signed bytes (q' = qc - 128, so one vpdpbusd does 64 products), both distances
+// shifted to signed bytes (q' = qc - 128, so that one vpdpbusd does 64 products), both distances
 // become  a(node) + b(query) + c(query) * dot(c, q'):
-//   L2:   |x - y|^2 ~ step^2 (|c|^2 - 256 sum c) + step^2 |qc|^2 - 2 step^2 dot(c, q')
-//   Dot: -x . y    ~ -(lo step + 128 step^2) sum c - (dim lo^2 + lo step sum qc) - step^2 dot(c, q')
-// a(node) and the node's own b (for NodeQuery) are stored after its code bytes, so the
-// distances come out in the units of the float metric, not just in the same order.
+//   L2:   |x - y|^2 = step^2 (|c|^2 - 256 sum c) + step^2 |qc|^2 - 2 step^2 dot(c, q')
+//   Dot: -x . y    = -(lo step + 128 step^2) sum c - (dim lo^2 + lo step sum qc) - step^2 dot(c, q')
+// exactly, for the decoded vectors. So the code distances come out in the units of the float
+// metric, and the gap to the float distance is bounded by the quantization residuals.
 //
 // Thread safety: spaces are immutable views of a Graph; Query points into the caller's buffer.
 
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 
 #include "index/hnsw_graph.h"
 #include "vector/distance.h"
 #include "vector/quantized_distance.h"
 
 namespace quiver::index::internal {
+
+// Requests every cache line of node id's code.
+inline void PrefetchCode(const Graph& g, uint32_t id) {
+  const uint8_t* p = g.Code(id);
+  for (size_t off = 0; off < g.code_bytes; off += 64) __builtin_prefetch(p + off, 0, 3);
+}
 
 struct Query {
   const float* f = nullptr;        // float spaces
@@ -35,10 +48,9 @@ struct Query {
   const uint64_t* bits = nullptr;  // binary
   float b = 0.0f;
   float c = 0.0f;
+  float residual = 0.0f;  // int8: |q - decoded q| (L2 norm; L1 for Manhattan)
+  float norm = 0.0f;      // int8 Dot / Cosine: |decoded q|
 };
-
-// Where the two int8 per-node terms sit inside the code region.
-inline size_t Int8TermsOffset(size_t dim) { return RoundUp(dim, 4); }
 
 template <Metric kMetric>
 class FloatSpace {
@@ -50,12 +62,14 @@ class FloatSpace {
     return q;
   }
   Query NodeQuery(uint32_t id, uint8_t*) const { return MakeQuery(g_.Vector(id), nullptr); }
-  float Dist(const Query& q, const uint8_t* code) const {
-    const float* v = reinterpret_cast<const float*>(code);
+  float Dist(const Query& q, uint32_t id) const {
+    const float* v = reinterpret_cast<const float*>(g_.Code(id));
     if constexpr (kMetric == Metric::kL2) return vec::L2Squared(q.f, v, dim_);
     if constexpr (kMetric == Metric::kManhattan) return vec::L1(q.f, v, dim_);
     return -vec::Dot(q.f, v, dim_);
   }
+  float LowerBound(const Query&, float approx, uint32_t) const { return approx; }
+  void Prefetch(uint32_t id) const { PrefetchCode(g_, id); }
 
  private:
   const Graph& g_;
@@ -66,51 +80,89 @@ class FloatSpace {
 class Int8DotSpace {
  public:
   explicit Int8DotSpace(const Graph& g)
-      : g_(g), dim_(g.dim), l2_(g.metric == Metric::kL2),
+      : g_(g), dim_(g.dim), l2_(g.metric == Metric::kL2), a_(g.int8_a.data()),
         dot_(vec::ActiveQuantizedKernels().dot_u8i8) {
     const float step = g.scalar.step();
     c_ = l2_ ? -2.0f * step * step : -step * step;
-  }
-
-  // The per-node terms of `code` (its first dim bytes): a, and b when the node is a query.
-  void NodeTerms(const uint8_t* code, float* a, float* b) const {
-    int64_t sum = 0, sum_sq = 0;
-    for (size_t i = 0; i < dim_; ++i) {
-      sum += code[i];
-      sum_sq += int64_t{code[i]} * code[i];
-    }
-    const double lo = g_.scalar.lo(), step = g_.scalar.step();
-    if (l2_) {
-      *a = static_cast<float>(step * step * static_cast<double>(sum_sq - 256 * sum));
-      *b = static_cast<float>(step * step * static_cast<double>(sum_sq));
-    } else {
-      *a = static_cast<float>(-(lo * step + 128.0 * step * step) * static_cast<double>(sum));
-      *b = static_cast<float>(-(static_cast<double>(dim_) * lo * lo +
-                                lo * step * static_cast<double>(sum)));
-    }
+    // The float evaluation of a + b + c * dot rounds terms this large; the bound allows for it.
+    const float top = std::max(std::fabs(g.scalar.lo()), std::fabs(g.scalar.lo() + 255 * step));
+    const float magnitude = l2_ ? 3.0f * (255 * step) * (255 * step) : 4.0f * top * top;
+    slack_ = 1e-5f * static_cast<float>(dim_) * magnitude;
   }
 
   Query MakeQuery(const float* v, uint8_t* buf) const {
     g_.scalar.Encode(v, dim_, buf);
-    float unused_a = 0.0f, b = 0.0f;
-    NodeTerms(buf, &unused_a, &b);
-    return Shift(buf, buf, b);
+    Int8Terms terms;
+    Terms(v, buf, &terms);
+    double decoded_norm = 0;
+    for (size_t i = 0; i < dim_; ++i) {
+      const double x = g_.scalar.Decode(buf[i]);
+      decoded_norm += x * x;
+    }
+    Query q = Shift(buf, buf, terms.b);
+    q.residual = terms.residual;
+    q.norm = static_cast<float>(std::sqrt(decoded_norm));
+    return q;
   }
   Query NodeQuery(uint32_t id, uint8_t* buf) const {
-    const uint8_t* code = g_.Code(id);
-    float b;
-    std::memcpy(&b, code + Int8TermsOffset(dim_) + sizeof(float), sizeof(float));
-    return Shift(code, buf, b);
+    return Shift(g_.Code(id), buf, g_.int8_terms[id].b);
   }
-  float Dist(const Query& q, const uint8_t* code) const {
-    float a;
-    std::memcpy(&a, code + Int8TermsOffset(dim_), sizeof(float));
-    return a + q.b + q.c * static_cast<float>(dot_(code, q.s8, dim_));
+  float Dist(const Query& q, uint32_t id) const {
+    return a_[id] + q.b + q.c * static_cast<float>(dot_(g_.Code(id), q.s8, dim_));
+  }
+  void Prefetch(uint32_t id) const {
+    PrefetchCode(g_, id);
+    __builtin_prefetch(a_ + id, 0, 3);
+  }
+  // L2: |x - q| >= |x' - q'| - |x - x'| - |q - q'| (x', q' decoded).
+  // Dot: |x.q - x'.q'| <= |x| |q - q'| + |x - x'| |q'|.
+  float LowerBound(const Query& q, float approx, uint32_t id) const {
+    const Int8Terms& t = g_.int8_terms[id];
+    if (l2_) {
+      const float root = std::sqrt(std::max(approx, 0.0f)) - t.residual - q.residual;
+      return (root > 0.0f ? root * root : 0.0f) - slack_;
+    }
+    return approx - (t.norm * q.residual + t.residual * q.norm) - slack_;
+  }
+
+  // Returns a and fills the other terms of vector v whose code is `code` (dim bytes).
+  float Terms(const float* v, const uint8_t* code, Int8Terms* terms) const {
+    int64_t sum = 0, sum_sq = 0;
+    double residual = 0, norm = 0;
+    for (size_t i = 0; i < dim_; ++i) {
+      sum += code[i];
+      sum_sq += int64_t{code[i]} * code[i];
+      const double e = double{v[i]} - g_.scalar.Decode(code[i]);
+      residual += e * e;
+      norm += double{v[i]} * v[i];
+    }
+    const double lo = g_.scalar.lo(), step = g_.scalar.step();
+    double a;
+    if (l2_) {
+      a = step * step * static_cast<double>(sum_sq - 256 * sum);
+      terms->b = static_cast<float>(step * step * static_cast<double>(sum_sq));
+    } else {
+      a = -(lo * step + 128.0 * step * step) * static_cast<double>(sum);
+      terms->b = static_cast<float>(
+          -(static_cast<double>(dim_) * lo * lo + lo * step * static_cast<double>(sum)));
+    }
+    terms->residual = static_cast<float>(std::sqrt(residual));
+    terms->norm = static_cast<float>(std::sqrt(norm));
+    return static_cast<float>(a);
   }
 
  private:
   Query Shift(const uint8_t* code, uint8_t* buf, float b) const {
-    for (size_t i = 0; i < dim_; ++i) buf[i] = static_cast<uint8_t>(code[i] ^ 0x80u);  // c - 128
+    // c - 128 as a signed byte is c with its top bit flipped; eight bytes at a time.
+    const size_t dim = dim_;
+    size_t i = 0;
+    for (; i + 8 <= dim; i += 8) {
+      uint64_t word;
+      std::memcpy(&word, code + i, 8);
+      word ^= 0x8080808080808080ull;
+      std::memcpy(buf + i, &word, 8);
+    }
+    for (; i < dim; ++i) buf[i] = static_cast<uint8_t>(code[i] ^ 0x80u);
     Query q;
     q.s8 = reinterpret_cast<const int8_t*>(buf);
     q.b = b;
@@ -121,22 +173,40 @@ class Int8DotSpace {
   const Graph& g_;
   size_t dim_;
   bool l2_;
+  const float* a_;
   float c_ = 0.0f;
+  float slack_ = 0.0f;
   int32_t (*dot_)(const uint8_t*, const int8_t*, size_t);
 };
 
-// kManhattan on int8 codes: step * sum |c - qc|.
+// kManhattan on int8 codes: step * sum |c - qc|, the L1 distance of the decoded vectors.
 class Int8L1Space {
  public:
   explicit Int8L1Space(const Graph& g)
-      : g_(g), dim_(g.dim), l1_(vec::ActiveQuantizedKernels().l1_u8) {}
+      : g_(g), dim_(g.dim), l1_(vec::ActiveQuantizedKernels().l1_u8),
+        slack_(1e-5f * static_cast<float>(g.dim) * 255.0f * g.scalar.step()) {}
+
   Query MakeQuery(const float* v, uint8_t* buf) const {
     g_.scalar.Encode(v, dim_, buf);
-    return FromCode(buf);
+    Query q = FromCode(buf);
+    q.residual = Residual(v, buf);
+    return q;
   }
   Query NodeQuery(uint32_t id, uint8_t*) const { return FromCode(g_.Code(id)); }
-  float Dist(const Query& q, const uint8_t* code) const {
-    return q.c * static_cast<float>(l1_(code, q.u8, dim_));
+  float Dist(const Query& q, uint32_t id) const {
+    return q.c * static_cast<float>(l1_(g_.Code(id), q.u8, dim_));
+  }
+  void Prefetch(uint32_t id) const { PrefetchCode(g_, id); }
+  // |L1(x, q) - L1(x', q')| <= L1(x, x') + L1(q, q').
+  float LowerBound(const Query& q, float approx, uint32_t id) const {
+    return approx - g_.int8_terms[id].residual - q.residual - slack_;
+  }
+
+  // L1(v, decoded code).
+  float Residual(const float* v, const uint8_t* code) const {
+    double residual = 0;
+    for (size_t i = 0; i < dim_; ++i) residual += std::fabs(double{v[i]} - g_.scalar.Decode(code[i]));
+    return static_cast<float>(residual);
   }
 
  private:
@@ -149,6 +219,7 @@ class Int8L1Space {
   const Graph& g_;
   size_t dim_;
   uint32_t (*l1_)(const uint8_t*, const uint8_t*, size_t);
+  float slack_;
 };
 
 // Any metric on one bit per dimension: the Hamming distance (an angle estimate).
@@ -169,8 +240,14 @@ class BinarySpace {
     q.bits = reinterpret_cast<const uint64_t*>(g_.Code(id));
     return q;
   }
-  float Dist(const Query& q, const uint8_t* code) const {
-    return static_cast<float>(hamming_(reinterpret_cast<const uint64_t*>(code), q.bits, words_));
+  float Dist(const Query& q, uint32_t id) const {
+    return static_cast<float>(
+        hamming_(reinterpret_cast<const uint64_t*>(g_.Code(id)), q.bits, words_));
+  }
+  void Prefetch(uint32_t id) const { PrefetchCode(g_, id); }
+  // Bits say little about the float distance: every candidate is rescored.
+  float LowerBound(const Query&, float, uint32_t) const {
+    return -std::numeric_limits<float>::infinity();
   }
 
  private:

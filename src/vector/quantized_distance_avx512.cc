@@ -13,21 +13,23 @@
 namespace quiver::vec::avx512 {
 namespace {
 
-// Sums the 16 int32 lanes (through a store: GCC 12's reduce intrinsics trip -Wuninitialized).
+// Lane sums through shuffles. The zero-masked extract with every lane enabled stands in for the
+// plain one, whose "undefined" source trips -Wuninitialized in GCC 12 (bug 105593).
 inline int64_t SumEpi32(__m512i v) {
-  alignas(64) int32_t lanes[16];
-  _mm512_store_si512(lanes, v);
-  int64_t sum = 0;
-  for (int i = 0; i < 16; ++i) sum += lanes[i];
-  return sum;
+  const __m256i a = _mm256_add_epi32(_mm512_maskz_extracti64x4_epi64(0xFF, v, 0),
+                                     _mm512_maskz_extracti64x4_epi64(0xFF, v, 1));
+  __m128i x = _mm_add_epi32(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1));
+  x = _mm_add_epi32(x, _mm_shuffle_epi32(x, _MM_SHUFFLE(1, 0, 3, 2)));
+  x = _mm_add_epi32(x, _mm_shuffle_epi32(x, _MM_SHUFFLE(2, 3, 0, 1)));
+  return _mm_cvtsi128_si32(x);
 }
 
 inline uint64_t SumEpi64(__m512i v) {
-  alignas(64) uint64_t lanes[8];
-  _mm512_store_si512(lanes, v);
-  uint64_t sum = 0;
-  for (int i = 0; i < 8; ++i) sum += lanes[i];
-  return sum;
+  const __m256i a = _mm256_add_epi64(_mm512_maskz_extracti64x4_epi64(0xFF, v, 0),
+                                     _mm512_maskz_extracti64x4_epi64(0xFF, v, 1));
+  const __m128i x = _mm_add_epi64(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1));
+  return static_cast<uint64_t>(_mm_cvtsi128_si64(x)) +
+         static_cast<uint64_t>(_mm_extract_epi64(x, 1));
 }
 
 inline __mmask64 TailMask64(size_t count) {  // REQUIRES: count < 64
