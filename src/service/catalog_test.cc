@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 namespace quiver {
 namespace {
@@ -305,6 +307,79 @@ TEST(CollectionNameTest, Validation) {
   EXPECT_FALSE(ValidateCollectionName(std::string("a\0b", 3)).ok());
   EXPECT_EQ(CollectionNotFound("abc").message(), "Collection `abc` doesn't exist!");
   EXPECT_EQ(CollectionNotFound("abc").code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace quiver
+
+namespace quiver {
+namespace {
+
+class CatalogSnapshotTest : public CatalogTest {
+ protected:
+  size_t CountOf(const std::string& name) { return GetOk(name)->Count(std::nullopt); }
+  std::string File(const std::string& name) { return (dir_ / name).string(); }
+};
+
+TEST_F(CatalogSnapshotTest, RestoresUnderAnotherNameAndSurvivesARestart) {
+  CreateOk("a");
+  for (int id = 1; id <= 5; ++id) Upsert("a", id);
+  ASSERT_TRUE(GetOk("a")->CreatePayloadIndex("id", J(R"({"data_type": "integer"})")).ok());
+  ASSERT_TRUE(catalog_->WriteSnapshot("a", File("a.snapshot")).ok());
+  Upsert("a", 6);  // after the snapshot: not in it
+
+  ASSERT_TRUE(catalog_->RestoreSnapshot("b", File("a.snapshot")).ok());
+  EXPECT_EQ(CountOf("b"), 5u);
+  EXPECT_EQ(CountOf("a"), 6u);
+  EXPECT_NE(GetOk("b")->uid(), GetOk("a")->uid());
+  EXPECT_THAT(GetOk("b")->Info().Find("payload_schema")->Dump(), HasSubstr("\"id\""));
+  Open();  // restart
+  EXPECT_EQ(CountOf("b"), 5u);
+  EXPECT_EQ(CountOf("a"), 6u);
+}
+
+TEST_F(CatalogSnapshotTest, ADamagedArchiveChangesNothing) {
+  CreateOk("a");
+  for (int id = 1; id <= 5; ++id) Upsert("a", id);
+  ASSERT_TRUE(catalog_->WriteSnapshot("a", File("a.snapshot")).ok());
+  CreateOk("c");
+  Upsert("c", 100);
+
+  // Cut short, and with one byte changed inside a record.
+  std::string bytes;
+  {
+    std::ifstream in(File("a.snapshot"), std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  {
+    std::ofstream out(File("cut.snapshot"), std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 2));
+  }
+  for (const char* bad : {"cut.snapshot", "missing.snapshot"}) {
+    Status s = catalog_->RestoreSnapshot("c", File(bad));
+    EXPECT_FALSE(s.ok()) << bad;
+    EXPECT_EQ(CountOf("c"), 1u) << bad;
+    Status fresh = catalog_->RestoreSnapshot("d", File(bad));
+    EXPECT_FALSE(fresh.ok()) << bad;
+    EXPECT_FALSE(catalog_->Exists("d")) << bad;
+  }
+  // The good archive replaces c; the old records are gone after a restart too.
+  ASSERT_TRUE(catalog_->RestoreSnapshot("c", File("a.snapshot")).ok());
+  EXPECT_EQ(CountOf("c"), 5u);
+  Open();
+  EXPECT_EQ(CountOf("c"), 5u);
+  EXPECT_FALSE(catalog_->Exists("d"));
+}
+
+TEST_F(CatalogSnapshotTest, FullSnapshotWritesEveryCollection) {
+  CreateOk("a");
+  CreateOk("b");
+  ASSERT_TRUE(Aliases(R"([{"create_alias": {"collection_name": "a", "alias_name": "x"}}])").ok());
+  ASSERT_TRUE(catalog_->WriteFullSnapshot(File("full.snapshot")).ok());
+  EXPECT_GT(std::filesystem::file_size(File("full.snapshot")), 0u);
+  // A full snapshot is not a collection snapshot.
+  EXPECT_EQ(catalog_->RestoreSnapshot("z", File("full.snapshot")).code(),
+            StatusCode::kInvalidArgument);
 }
 
 }  // namespace
