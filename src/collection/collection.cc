@@ -1,7 +1,9 @@
 #include "collection/collection.h"
 
+#include <filesystem>
 #include <mutex>
 
+#include "collection/optimizer.h"
 #include "collection/point_codec.h"
 
 namespace quiver {
@@ -41,9 +43,19 @@ Collection::Collection(uint64_t uid, std::string name, CollectionConfig config, 
       DenseColumn& col = dense_[vname];
       col.dim = params.size;
       col.distance = params.distance;
+      col.index = std::make_unique<VectorIndex>(col.dim, col.distance);
+      col.generation = next_generation_++;
     }
   }
   for (const auto& [vname, params] : config_.sparse_vectors) other_[vname];
+}
+
+Collection::~Collection() {
+  if (used_optimizer_) Optimizer::Instance().Forget(this);
+  if (dropped_ && !index_dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(index_dir_, ec);
+  }
 }
 
 CollectionConfig Collection::config() const {
@@ -55,6 +67,7 @@ Status Collection::UpdateConfig(const Json& patch, CollectionConfig* updated) {
   std::unique_lock lock(mu_);
   QUIVER_RETURN_IF_ERROR(config_.ApplyUpdate(patch));
   *updated = config_;
+  MaybeScheduleOptimization();  // indexing_threshold or hnsw_config may have changed
   return Status::Ok();
 }
 
@@ -73,6 +86,8 @@ Status Collection::AddVectorName(const std::string& name, const Json& body,
     col.distance = p->distance;
     col.data.assign(slots_.size() * col.dim, 0.0f);
     col.present.assign(slots_.size(), 0);
+    col.index = std::make_unique<VectorIndex>(col.dim, col.distance);
+    col.generation = next_generation_++;
   } else {
     other_[name].assign(slots_.size(), std::nullopt);
   }
@@ -90,6 +105,7 @@ Status Collection::RemoveVectorName(const std::string& name, const MetaWriter& p
   for (uint32_t s : had) RemoveVector(s, name);
   dense_.erase(name);
   other_.erase(name);
+  if (!index_dir_.empty()) RemoveSegment(index_dir_, name);
   WriteBatch batch;
   for (uint32_t s : had) batch.Put(PointKey(slots_[s].id), EncodePoint(ToStored(s)));
   persist_meta(next, &batch);
@@ -125,7 +141,7 @@ Status Collection::Load() {
   QUIVER_RETURN_IF_ERROR(decode_error);
   // The payload indexes are not persisted: each is rebuilt from the points just loaded.
   std::string index_prefix = PayloadIndexKeyPrefix(uid_);
-  return store_->ScanPrefix(index_prefix, [&](std::string_view key, std::string_view value) {
+  QUIVER_RETURN_IF_ERROR(store_->ScanPrefix(index_prefix, [&](std::string_view key, std::string_view value) {
     auto schema = Json::Parse(value);
     if (!schema.ok()) return true;
     auto field = PayloadIndexes::MakeField(std::string(key.substr(index_prefix.size())), *schema);
@@ -133,7 +149,10 @@ Status Collection::Load() {
     BuildIndex(&*field);
     indexes_.Put(std::move(field).value());
     return true;
-  });
+  }));
+  LoadSegments();
+  MaybeScheduleOptimization();
+  return Status::Ok();
 }
 
 void Collection::BuildIndex(PayloadIndexes::Field* field) const {
@@ -165,7 +184,10 @@ uint32_t Collection::SlotFor(const PointId& id) {
 
 void Collection::SetVectors(uint32_t slot, const NamedVectors& vectors, bool replace_all) {
   if (replace_all) {
-    for (auto& [name, col] : dense_) col.present[slot] = 0;
+    for (auto& [name, col] : dense_) {
+      if (col.present[slot]) col.index->VectorChanged(slot, false);
+      col.present[slot] = 0;
+    }
     for (auto& [name, col] : other_) col[slot].reset();
   }
   for (const auto& [name, value] : vectors) {
@@ -173,6 +195,7 @@ void Collection::SetVectors(uint32_t slot, const NamedVectors& vectors, bool rep
       const auto& d = std::get<DenseVector>(value);
       std::copy(d.begin(), d.end(), it->second.data.begin() + size_t{slot} * it->second.dim);
       it->second.present[slot] = 1;
+      it->second.index->VectorChanged(slot, true);
     } else if (auto ot = other_.find(name); ot != other_.end()) {
       ot->second[slot] = value;
     }
@@ -180,7 +203,10 @@ void Collection::SetVectors(uint32_t slot, const NamedVectors& vectors, bool rep
 }
 
 void Collection::RemoveVector(uint32_t slot, const std::string& name) {
-  if (auto it = dense_.find(name); it != dense_.end()) it->second.present[slot] = 0;
+  if (auto it = dense_.find(name); it != dense_.end()) {
+    if (it->second.present[slot]) it->second.index->VectorChanged(slot, false);
+    it->second.present[slot] = 0;
+  }
   if (auto ot = other_.find(name); ot != other_.end()) ot->second[slot].reset();
 }
 
@@ -366,6 +392,7 @@ StatusOr<UpdateResult> Collection::Apply(std::vector<UpdateOperation> ops, bool 
     }
   }
   if (!batch.empty()) QUIVER_RETURN_IF_ERROR(store_->Write(batch, /*sync=*/false));
+  MaybeScheduleOptimization();
   return UpdateResult{version, wait};
 }
 

@@ -7,13 +7,18 @@
 // Invariants: `offsets_` maps each live point id to its slot; a slot's vectors sit at the same
 // index in every column; every payload index holds exactly the live slots' current values.
 // Every applied write is in the KvStore's log before Apply() returns.
-// Search is an exact scan over the slots (SIMD distances), narrowed by the payload indexes to the
-// candidates of the filter; the HNSW index plugs in where RunQuery scans the candidates with a
-// Scorer (issue: fast search).
+// Search over a dense vector goes through its HNSW segment (vector_index.h) plus an exact scan of
+// the vectors not in it, unless the planner finds the filtered set small enough to score
+// exactly; everything else is an exact scan over the slots (SIMD distances), narrowed by the
+// payload indexes to the candidates of the filter. Segments are built in the background by the
+// Optimizer (optimizer.h); searches never wait for a build.
 
+#include <atomic>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -25,6 +30,7 @@
 #include "collection/payload_indexes.h"
 #include "collection/point_codec.h"
 #include "collection/query.h"
+#include "collection/vector_index.h"
 #include "storage/kv_store.h"
 
 namespace quiver {
@@ -56,6 +62,14 @@ struct MatrixResult {
 class Collection {
  public:
   Collection(uint64_t uid, std::string name, CollectionConfig config, KvStore* store);
+  // Waits for a build of this collection in progress; removes its index files when dropped.
+  ~Collection();
+
+  // Where the HNSW segment files live (<storage>/indexes/<uid>); "" (the default) keeps indexes
+  // in memory only. Set before Load().
+  void SetIndexDirectory(std::string dir) { index_dir_ = std::move(dir); }
+  // The collection was deleted: no more builds, and its index files go with the object.
+  void MarkDropped() { dropped_ = true; }
 
   // Rebuilds in-memory state from the store. Called once, before the collection is shared.
   Status Load();
@@ -110,6 +124,15 @@ class Collection {
 
   // The `result` of `GET /collections/{name}`.
   Json Info() const;
+  // `GET /collections/{name}/optimizations` (Qdrant's OptimizationsResponse); the optional parts
+  // only when asked for.
+  Json Optimizations(bool with_queued, bool with_completed, bool with_idle,
+                     size_t completed_limit) const;
+
+  // Builds the HNSW segment of every dense vector whose unindexed part passed
+  // indexing_threshold (or whose segment was built with other settings). Called by the Optimizer
+  // thread; safe to call from anywhere (one build per collection at a time).
+  void RunOptimization();
 
  private:
   struct Slot {
@@ -123,7 +146,10 @@ class Collection {
     Distance distance = Distance::kCosine;
     std::vector<float> data;       // slots * dim
     std::vector<uint8_t> present;  // per slot
+    std::unique_ptr<VectorIndex> index;  // never null
+    uint64_t generation = 0;  // changes when the vector is removed and added again
   };
+  using BuildRecord = IndexBuildRecord;
   struct Scored {
     uint32_t slot;
     float score;
@@ -173,6 +199,26 @@ class Collection {
   PayloadIndexes::SlotOf SlotLookup() const;
   // Re-indexes a slot's payload after a write. REQUIRES: mu_ held exclusively.
   void Reindex(uint32_t slot);
+
+  // HNSW segments (collection_vector_index.cc). REQUIRES: mu_ held (shared is enough) unless
+  // stated otherwise.
+  bool NeedsBuild(const DenseColumn& column, const IndexSettings& settings) const;
+  // Qdrant's collection status: "yellow" while a build runs, "grey" while a vector needs one,
+  // "green" otherwise.
+  const char* StatusColor() const;
+  // Queues this collection with the Optimizer when some vector needs a build.
+  void MaybeScheduleOptimization();
+  // Installs the segment files found in index_dir_ (Load). REQUIRES: mu_ held exclusively.
+  void LoadSegments();
+  void BuildVectorIndex(const std::string& name);  // REQUIRES: build_mu_ held, mu_ not held
+  // The nearest slots to `query` (conformed) among those passing `filter` and `eligible`, through
+  // the segment of req.using_vector plus an exact scan of its pending slots, scored by `score`
+  // (the exact similarity). nullopt when the planner prefers the exact scan: no segment,
+  // `exact`, a filtered set under full_scan_threshold, or a limit near the collection's size.
+  std::optional<std::vector<Scored>> IndexedNearest(
+      const QueryRequest& req, const DenseVector& query, const SlotFilter& filter,
+      const std::function<bool(uint32_t)>& eligible, const std::function<float(uint32_t)>& score,
+      std::optional<float> threshold, size_t limit) const;
   // Every vector name in with_vector must exist in the config.
   Status CheckVectorSelector(const VectorSelector& selector) const;
   // order_by needs a range-capable payload index on the key (Qdrant's rule).
@@ -199,6 +245,16 @@ class Collection {
   std::map<std::string, DenseColumn> dense_;
   // Sparse vectors and multivectors, per slot (absent = the point has no such vector).
   std::map<std::string, std::vector<std::optional<VectorValue>>> other_;
+  uint64_t next_generation_ = 1;
+
+  // Index builds. index_dir_ is set before Load and read-only afterwards.
+  std::string index_dir_;
+  std::atomic<bool> dropped_{false};
+  std::atomic<bool> used_optimizer_{false};
+  std::mutex build_mu_;       // one build of this collection at a time; taken before mu_
+  mutable std::mutex opt_mu_;  // a leaf: guards the two members below
+  std::optional<BuildRecord> running_build_;
+  std::deque<BuildRecord> completed_builds_;  // newest last, at most 16
 };
 
 template <typename Fn>

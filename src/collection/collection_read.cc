@@ -226,9 +226,11 @@ StatusOr<VectorValue> Collection::GetVector(const PointId& id, const std::string
 Json Collection::Info() const {
   std::shared_lock lock(mu_);
   Json info = Json::MakeObject();
-  info.Set("status", "green");
+  info.Set("status", StatusColor());
   info.Set("optimizer_status", "ok");
-  info.Set("indexed_vectors_count", Json(0));
+  uint64_t indexed = 0;
+  for (const auto& [name, col] : dense_) indexed += col.index->fresh().cardinality();
+  info.Set("indexed_vectors_count", Json(indexed));
   info.Set("points_count", Json(static_cast<uint64_t>(offsets_.size())));
   info.Set("segments_count", Json(1));
   info.Set("config", config_.ToInfoJson());

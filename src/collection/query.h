@@ -53,7 +53,18 @@ struct QueryRequest {
   std::optional<float> score_threshold;
   size_t limit = 10;
   size_t offset = 0;
+  // Search params (`params`): `exact` scores every candidate; `hnsw_ef` sizes the graph search
+  // (default: the vector's ef_construct); `indexed_only` leaves out the unindexed vectors when
+  // they are more than indexing_threshold; `quantization` for a quantized graph.
   bool exact = false;
+  std::optional<size_t> hnsw_ef;
+  bool indexed_only = false;
+  struct QuantizationParams {
+    bool ignore = false;  // traverse as usual, but rescore every candidate on float vectors
+    bool rescore = true;
+    float oversampling = 1.0f;
+  };
+  std::optional<QuantizationParams> quantization;
   std::optional<LookupFrom> lookup_from;
   PayloadSelector with_payload;
   VectorSelector with_vector;

@@ -357,14 +357,27 @@ StatusOr<std::vector<Collection::Scored>> Collection::RunQuery(const QueryReques
         threshold = reported_as_distance ? ThresholdSimilarity(scorer.distance(), *req.score_threshold)
                                          : *req.score_threshold;
       }
+      std::optional<std::vector<Scored>> indexed;
+      const auto* dense_query = std::get_if<DenseVector>(&single);
+      if (reported_as_distance && dense_query && !candidates) {
+        // One query vector over a dense vector: the HNSW segment, when the planner agrees.
+        indexed = IndexedNearest(
+            req, *dense_query, filter,
+            [&](uint32_t s) { return scorer.Has(s) && !excluded.count(slots_[s].id); }, score,
+            threshold, limit);
+      }
       std::vector<Scored> all;
-      for_each_candidate([&](uint32_t s) {
-        if (!scorer.Has(s) || excluded.count(slots_[s].id)) return;
-        if (plan.kind == Kind::kNearest && !scorer.Reaches(s, single)) return;
-        float sc = score(s);
-        if (threshold && sc < *threshold) return;
-        all.push_back({s, sc});
-      });
+      if (indexed) {
+        all = std::move(*indexed);
+      } else {
+        for_each_candidate([&](uint32_t s) {
+          if (!scorer.Has(s) || excluded.count(slots_[s].id)) return;
+          if (plan.kind == Kind::kNearest && !scorer.Reaches(s, single)) return;
+          float sc = score(s);
+          if (threshold && sc < *threshold) return;
+          all.push_back({s, sc});
+        });
+      }
       std::vector<Scored> best = top(std::move(all), limit);
       if (reported_as_distance) {
         for (Scored& s : best) s.score = ReportedScore(scorer.distance(), s.score);

@@ -1,5 +1,7 @@
 #include "service/catalog.h"
 
+#include <filesystem>
+
 #include "service/catalog_keys.h"
 
 namespace quiver {
@@ -31,6 +33,7 @@ StatusOr<std::unique_ptr<Catalog>> Catalog::Open(const std::string& storage_path
                                                  CollectionDefaults defaults) {
   QUIVER_ASSIGN_OR_RETURN(auto store, KvStore::Open(storage_path));
   std::unique_ptr<Catalog> catalog(new Catalog(std::move(store), std::move(defaults)));
+  catalog->index_root_ = storage_path + "/indexes";
   QUIVER_RETURN_IF_ERROR(catalog->Load());
   return catalog;
 }
@@ -60,6 +63,17 @@ Status Catalog::Load() {
     return true;
   }));
   QUIVER_RETURN_IF_ERROR(error);
+  // Index files of collections that no longer exist (a crash before their removal) go now.
+  std::error_code ec;
+  std::vector<std::filesystem::path> orphans;
+  for (const auto& entry : std::filesystem::directory_iterator(index_root_, ec)) {
+    bool known = false;
+    for (const auto& [name, c] : collections_) {
+      known = known || entry.path().filename() == std::to_string(c->uid());
+    }
+    if (!known) orphans.push_back(entry.path());
+  }
+  for (const auto& path : orphans) std::filesystem::remove_all(path, ec);
   return store_->ScanPrefix(kAliasPrefix, [&](std::string_view key, std::string_view value) {
     aliases_[std::string(key.substr(1))] = std::string(value);
     return true;
@@ -92,7 +106,9 @@ std::vector<std::string> Catalog::List() const {
 
 std::shared_ptr<Collection> Catalog::NewCollection(uint64_t uid, const std::string& name,
                                                    CollectionConfig config) {
-  return std::make_shared<Collection>(uid, name, std::move(config), store_.get());
+  auto c = std::make_shared<Collection>(uid, name, std::move(config), store_.get());
+  if (!index_root_.empty()) c->SetIndexDirectory(index_root_ + "/" + std::to_string(uid));
+  return c;
 }
 
 Status Catalog::PersistCollection(WriteBatch* batch, const Collection& c,
@@ -182,7 +198,13 @@ StatusOr<bool> Catalog::Delete(const std::string& name) {
   }
   QUIVER_RETURN_IF_ERROR(store_->Write(batch, true));
   for (const auto& alias : dropped_aliases) aliases_.erase(alias);
+  // The collection's index files go with its last user; that may wait for a build in progress,
+  // so not under the catalog lock.
+  std::shared_ptr<Collection> dropped = std::move(it->second);
+  dropped->MarkDropped();
   collections_.erase(it);
+  lock.unlock();
+  dropped.reset();
   return true;
 }
 

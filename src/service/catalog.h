@@ -74,6 +74,8 @@ class Catalog {
   std::map<std::string, std::string> aliases_;  // alias -> collection
   uint64_t next_uid_ = 1;
   std::mutex restore_mu_;  // one restore at a time
+  // <storage_path>/indexes: each collection keeps its HNSW segment files in <uid>/ below it.
+  std::string index_root_;
 };
 
 // Checks a collection or alias name as Qdrant does; kInvalidArgument names the problem.

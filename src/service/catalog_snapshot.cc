@@ -143,6 +143,7 @@ Status Catalog::RestoreSnapshot(const std::string& name, const std::string& path
                              PrefixEnd(PayloadIndexKeyPrefix(old_uid)));
   }
   if (Status stored = store_->Write(switch_batch, true); !stored.ok()) return discard(stored);
+  if (old != collections_.end()) old->second->MarkDropped();  // its index files go with it
   collections_[name] = std::move(restored);
   return Status::Ok();
 }

@@ -165,6 +165,10 @@ const ROUTES = [
     req: 'manage', mutates: true,
   },
   { method: 'GET', pattern: '/collections/{collection_name}/exists', path: `/collections/${C}/exists`, req: 'read' },
+  {
+    method: 'GET', pattern: '/collections/{collection_name}/optimizations',
+    path: `/collections/${C}/optimizations?with=queued,completed,idle_segments`, req: 'read',
+  },
   { method: 'GET', pattern: '/aliases', path: '/aliases', req: 'list' },
   { method: 'GET', pattern: '/collections/{collection_name}/aliases', path: `/collections/${C}/aliases`, req: 'read' },
   {

@@ -130,6 +130,36 @@ StatusOr<Reply> CreateIndex(RequestContext& ctx) {
   return Ok(RenderUpdate(UpdateResult{0, ctx.Wait()}));
 }
 
+// `GET /collections/{c}/optimizations?with=queued,completed,idle_segments&completed_limit=N`.
+StatusOr<Reply> GetOptimizations(RequestContext& ctx) {
+  QUIVER_ASSIGN_OR_RETURN(auto c, CollectionOf(ctx));
+  bool queued = false, completed = false, idle = false;
+  if (auto it = ctx.query.find("with"); it != ctx.query.end()) {
+    std::string_view rest = it->second;
+    while (!rest.empty()) {
+      size_t comma = rest.find(',');
+      std::string_view part = rest.substr(0, comma);
+      if (part == "queued") queued = true;
+      else if (part == "completed") completed = true;
+      else if (part == "idle_segments") idle = true;
+      else if (!part.empty()) {
+        return InvalidArgument("Bad request: unknown `with` value `" + std::string(part) +
+                               "` (expected queued, completed or idle_segments)");
+      }
+      rest = comma == std::string_view::npos ? "" : rest.substr(comma + 1);
+    }
+  }
+  size_t limit = 16;
+  if (auto it = ctx.query.find("completed_limit"); it != ctx.query.end()) {
+    const std::string& v = it->second;
+    if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string::npos) {
+      return InvalidArgument("Bad request: completed_limit must be a non-negative integer");
+    }
+    limit = std::stoul(v);
+  }
+  return Ok(c->Optimizations(queued, completed, idle, limit));
+}
+
 StatusOr<Reply> DeleteIndex(RequestContext& ctx) {
   QUIVER_ASSIGN_OR_RETURN(auto c, CollectionOf(ctx));
   QUIVER_RETURN_IF_ERROR(c->DeletePayloadIndex(ctx.Param("field_name")));
@@ -147,6 +177,7 @@ std::vector<Route> CollectionRoutes() {
       {"PATCH", "/collections/{collection_name}", Operation::kUpdateCollection, UpdateCollection},
       {"DELETE", "/collections/{collection_name}", Operation::kDeleteCollection, DeleteCollection},
       {"GET", "/collections/{collection_name}/exists", Operation::kGetCollection, CollectionExists},
+      {"GET", "/collections/{collection_name}/optimizations", Operation::kGetOptimizations, GetOptimizations},
       {"GET", "/aliases", Operation::kListAliases, ListAliases},
       {"GET", "/collections/{collection_name}/aliases", Operation::kListAliases, ListCollectionAliases},
       {"PUT", "/collections/{collection_name}/index", Operation::kCreatePayloadIndex, CreateIndex},

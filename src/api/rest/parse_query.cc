@@ -154,6 +154,20 @@ Status ParseCommon(const Json& body, QueryRequest* r, bool payload_default) {
       if (ef->as_int() == 0) {
         return Unprocessable("params.hnsw_ef: value 0 invalid, must be 1 or larger");
       }
+      r->hnsw_ef = static_cast<size_t>(ef->as_int());
+    }
+    if (const Json* i = p->Find("indexed_only"); i && i->is_bool()) r->indexed_only = i->as_bool();
+    if (const Json* q = p->Find("quantization"); q && q->is_object()) {
+      QueryRequest::QuantizationParams qp;
+      if (const Json* v = q->Find("ignore"); v && v->is_bool()) qp.ignore = v->as_bool();
+      if (const Json* v = q->Find("rescore"); v && v->is_bool()) qp.rescore = v->as_bool();
+      if (const Json* v = q->Find("oversampling"); v && v->is_number()) {
+        if (v->as_double() < 1.0) {
+          return Unprocessable("params.quantization.oversampling: value must be 1 or larger");
+        }
+        qp.oversampling = static_cast<float>(v->as_double());
+      }
+      r->quantization = qp;
     }
   }
   if (const Json* l = body.Find("lookup_from"); l && !l->is_null()) {
