@@ -79,8 +79,10 @@ std::vector<Neighbor> SearchWith(const Graph& g, const Space& space, const float
   const bool rescore = quantized && params.rescore;
   const size_t k = params.k;
   size_t rescore_count = k;
-  if (rescore && params.oversampling > 1.0f) {
-    rescore_count = static_cast<size_t>(std::ceil(static_cast<double>(k) * params.oversampling));
+  if (rescore && params.oversampling > 1.0f) {  // false for NaN
+    // Capped at n: an infinite or huge oversampling cannot ask for more than there is.
+    const double wanted = std::ceil(static_cast<double>(k) * params.oversampling);
+    rescore_count = wanted < static_cast<double>(g.n) ? static_cast<size_t>(wanted) : g.n;
   }
   size_t ef = params.ef != 0 ? params.ef : std::max<size_t>(k, 64);
   ef = std::max(ef, rescore_count);

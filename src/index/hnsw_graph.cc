@@ -120,13 +120,21 @@ void Graph::EncodeNode(uint32_t id) {
 }
 
 float Graph::ExactDistance(const float* a, const float* b) const {
+  float d;
   switch (metric) {
-    case Metric::kL2: return vec::L2Squared(a, b, dim);
-    case Metric::kManhattan: return vec::L1(a, b, dim);
+    case Metric::kL2:
+      d = vec::L2Squared(a, b, dim);
+      break;
+    case Metric::kManhattan:
+      d = vec::L1(a, b, dim);
+      break;
     case Metric::kDot:
-    case Metric::kCosine: break;
+    case Metric::kCosine:
+    default:
+      d = -vec::Dot(a, b, dim);
+      break;
   }
-  return -vec::Dot(a, b, dim);
+  return NanToInf(d);
 }
 
 size_t Graph::MemoryBytes() const {

@@ -35,6 +35,10 @@
 
 namespace quiver::index::internal {
 
+// NaN distances (from NaN or infinite inputs) become +infinity: the heaps and sorts of the graph
+// code need a strict weak order, which NaN breaks.
+inline float NanToInf(float d) { return d == d ? d : std::numeric_limits<float>::infinity(); }
+
 // Requests every cache line of node id's code.
 inline void PrefetchCode(const Graph& g, uint32_t id) {
   const uint8_t* p = g.Code(id);
@@ -64,9 +68,9 @@ class FloatSpace {
   Query NodeQuery(uint32_t id, uint8_t*) const { return MakeQuery(g_.Vector(id), nullptr); }
   float Dist(const Query& q, uint32_t id) const {
     const float* v = reinterpret_cast<const float*>(g_.Code(id));
-    if constexpr (kMetric == Metric::kL2) return vec::L2Squared(q.f, v, dim_);
-    if constexpr (kMetric == Metric::kManhattan) return vec::L1(q.f, v, dim_);
-    return -vec::Dot(q.f, v, dim_);
+    if constexpr (kMetric == Metric::kL2) return NanToInf(vec::L2Squared(q.f, v, dim_));
+    if constexpr (kMetric == Metric::kManhattan) return NanToInf(vec::L1(q.f, v, dim_));
+    return NanToInf(-vec::Dot(q.f, v, dim_));
   }
   float LowerBound(const Query&, float approx, uint32_t) const { return approx; }
   void Prefetch(uint32_t id) const { PrefetchCode(g_, id); }
@@ -108,7 +112,7 @@ class Int8DotSpace {
     return Shift(g_.Code(id), buf, g_.int8_terms[id].b);
   }
   float Dist(const Query& q, uint32_t id) const {
-    return a_[id] + q.b + q.c * static_cast<float>(dot_(g_.Code(id), q.s8, dim_));
+    return NanToInf(a_[id] + q.b + q.c * static_cast<float>(dot_(g_.Code(id), q.s8, dim_)));
   }
   void Prefetch(uint32_t id) const {
     PrefetchCode(g_, id);
@@ -194,7 +198,7 @@ class Int8L1Space {
   }
   Query NodeQuery(uint32_t id, uint8_t*) const { return FromCode(g_.Code(id)); }
   float Dist(const Query& q, uint32_t id) const {
-    return q.c * static_cast<float>(l1_(g_.Code(id), q.u8, dim_));
+    return NanToInf(q.c * static_cast<float>(l1_(g_.Code(id), q.u8, dim_)));
   }
   void Prefetch(uint32_t id) const { PrefetchCode(g_, id); }
   // |L1(x, q) - L1(x', q')| <= L1(x, x') + L1(q, q').

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
 #include <set>
 #include <string>
 #include <thread>
@@ -279,6 +281,31 @@ TEST(HnswTest, SmallAndEmptyIndexes) {
     SearchParams zero = Params(10);
     zero.k = 0;
     EXPECT_TRUE(index->Search(q, zero).empty());
+  }
+}
+
+TEST(HnswTest, OddInputsDoNotBreakSearches) {
+  Fixture f = MakeData(Metric::kL2, 500);
+  // A few vectors with NaN and infinity: never a crash, and the finite ones are still found.
+  f.data[3 * kDim] = std::nanf("");
+  f.data[7 * kDim + 1] = std::numeric_limits<float>::infinity();
+  for (Quantization qz : {Quantization::kNone, Quantization::kInt8, Quantization::kBinary}) {
+    HnswParams params;
+    params.quantization = qz;
+    const auto index = HnswIndex::Build(f.data.data(), 500, kDim, Metric::kL2, params);
+    std::vector<float> query(f.data.begin() + 10 * kDim, f.data.begin() + 11 * kDim);
+    const auto found = index->Search(query.data(), Params(32));
+    ASSERT_FALSE(found.empty());
+    EXPECT_EQ(found[0].id, 10u);
+    query[0] = std::nanf("");
+    index->Search(query.data(), Params(32));  // answers something, does not crash
+    SearchParams huge = Params(32);
+    huge.k = 1000;  // more than n
+    huge.oversampling = std::numeric_limits<float>::infinity();
+    query[0] = 0.0f;
+    EXPECT_LE(index->Search(query.data(), huge).size(), 500u);
+    huge.oversampling = std::nanf("");
+    EXPECT_LE(index->Search(query.data(), huge).size(), 500u);
   }
 }
 
