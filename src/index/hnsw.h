@@ -111,7 +111,8 @@ class HnswIndex {
   size_t size() const;                  // n, deleted included
   size_t dim() const;
   Metric metric() const;
-  size_t MemoryBytes() const;           // vectors, codes, terms and links held by the index
+  // Bytes held: vectors, codes and their terms, links, deletion marks, pooled search scratch.
+  size_t MemoryBytes() const;
 
   // Persistence: one file with a format version, the parameters, a checksum over the contents
   // (docs/formats/hnsw-index.md). Save() writes `path`.tmp, syncs it and renames it over `path`;

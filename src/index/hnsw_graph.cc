@@ -36,6 +36,20 @@ void SearchContext::EnsureCodeCapacity(size_t bytes) {
   node_code = AllocateAligned(code_capacity);
 }
 
+size_t SearchContext::MemoryBytes() const {
+  return sizeof(*this) + visited_bits.capacity() * sizeof(uint64_t) +
+         visited_ids.capacity() * sizeof(uint32_t) +
+         (candidates.capacity() + top.capacity() + scratch.capacity()) * sizeof(DistId) +
+         ids.capacity() * sizeof(uint32_t) + 2 * code_capacity;
+}
+
+size_t ContextPool::MemoryBytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t bytes = 0;
+  for (const auto& context : free_) bytes += context->MemoryBytes();
+  return bytes;
+}
+
 std::unique_ptr<SearchContext> ContextPool::Acquire() {
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -148,7 +162,7 @@ size_t Graph::MemoryBytes() const {
   }
   bytes += extra.capacity() * sizeof(extra[0]);
   for (const auto& list : extra) bytes += list.capacity() * sizeof(uint32_t);
-  return bytes;
+  return bytes + pool.MemoryBytes();
 }
 
 }  // namespace internal

@@ -107,15 +107,18 @@ struct SearchContext {
     return false;
   }
   void EnsureCodeCapacity(size_t bytes);
+  size_t MemoryBytes() const;
 };
 
 class ContextPool {
  public:
   std::unique_ptr<SearchContext> Acquire();
   void Release(std::unique_ptr<SearchContext> context);
+  // Bytes held by the idle contexts (about one per thread that has searched).
+  size_t MemoryBytes() const;
 
  private:
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::vector<std::unique_ptr<SearchContext>> free_;
 };
 
