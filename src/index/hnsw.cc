@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "index/hnsw_graph.h"
 #include "index/hnsw_layer.h"
@@ -30,41 +31,65 @@ class ContextLease {
   std::unique_ptr<SearchContext> ctx_;
 };
 
+// Leaves `best` in `found`, ascending.
+void Finish(std::vector<DistId>& found, const std::vector<DistId>& best) {
+  found.assign(best.begin(), best.end());
+  std::sort(found.begin(), found.end());
+}
+
+void PrefetchVector(const Graph& g, uint32_t id) {
+  const auto* v = reinterpret_cast<const uint8_t*>(g.Vector(id));
+  for (size_t off = 0; off < g.dim * sizeof(float); off += 64) __builtin_prefetch(v + off, 0, 3);
+}
+
 // Re-ranks ctx.scratch (candidates by code distance, ascending) on exact float distances and
 // leaves the best k of them there, ascending. A candidate whose lower bound (Space::LowerBound)
 // already exceeds the k-th exact distance found so far cannot enter the top k and is skipped
 // without touching its float vector, so the result equals rescoring every candidate.
+//
+// The first k are always computed; their k-th distance only shrinks afterwards, so the others
+// whose bound is below it are a superset of those still needed, and all their vectors are
+// requested at once: rescoring is a burst of independent cache misses, not a chain of them.
 template <typename Space>
 void Rescore(const Graph& g, const Space& space, const internal::Query& q, const float* query,
              size_t k, SearchContext& ctx) {
   std::vector<DistId>& found = ctx.scratch;
   std::vector<DistId>& best = ctx.top;  // max-heap of exact distances, at most k
   best.clear();
-  const size_t vector_bytes = g.dim * sizeof(float);
-  if (!g.int8_terms.empty()) {
-    for (const DistId& candidate : found) {  // the bounds' terms, all requested at once
-      __builtin_prefetch(g.int8_terms.data() + candidate.second, 0, 3);
-    }
-  }
   const size_t first = std::min(k, found.size());
-  for (size_t i = 0; i < first; ++i) {  // these k are always computed: fetch them together
-    const auto* v = reinterpret_cast<const uint8_t*>(g.Vector(found[i].second));
-    for (size_t off = 0; off < vector_bytes; off += 64) __builtin_prefetch(v + off, 0, 3);
-  }
-  for (size_t i = 0; i < found.size(); ++i) {
-    const uint32_t id = found[i].second;
-    if (best.size() >= k && space.LowerBound(q, found[i].first, id) >= best.front().first) {
-      continue;
+  for (size_t i = 0; i < first; ++i) PrefetchVector(g, found[i].second);
+  if (!g.int8_terms.empty()) {
+    for (size_t i = first; i < found.size(); ++i) {  // the bounds' terms
+      __builtin_prefetch(g.int8_terms.data() + found[i].second, 0, 3);
     }
-    best.emplace_back(g.ExactDistance(query, g.Vector(id)), id);
+  }
+  const auto add = [&](float distance, uint32_t id) {
+    best.emplace_back(distance, id);
     std::push_heap(best.begin(), best.end());
     if (best.size() > k) {
       std::pop_heap(best.begin(), best.end());
       best.pop_back();
     }
+  };
+  for (size_t i = 0; i < first; ++i) {
+    add(g.ExactDistance(query, g.Vector(found[i].second)), found[i].second);
   }
-  found.assign(best.begin(), best.end());
-  std::sort(found.begin(), found.end());
+  if (best.size() < k) return Finish(found, best);
+  // found[i].first becomes the candidate's bound; +inf marks one already out of reach.
+  const float reach = best.front().first;
+  for (size_t i = first; i < found.size(); ++i) {
+    found[i].first = space.LowerBound(q, found[i].first, found[i].second);
+    if (found[i].first < reach) {
+      PrefetchVector(g, found[i].second);
+    } else {
+      found[i].first = std::numeric_limits<float>::infinity();
+    }
+  }
+  for (size_t i = first; i < found.size(); ++i) {
+    if (found[i].first >= best.front().first) continue;
+    add(g.ExactDistance(query, g.Vector(found[i].second)), found[i].second);
+  }
+  Finish(found, best);
 }
 
 template <typename Space>
