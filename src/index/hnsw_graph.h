@@ -90,9 +90,9 @@ struct SearchContext {
   std::vector<DistId> candidates;  // min-heap by distance (std::greater)
   std::vector<DistId> top;         // max-heap by distance, the best found so far
   std::vector<uint32_t> ids;       // neighbour ids gathered before their distances
-  std::vector<DistId> scratch;     // heuristic input / output
-  AlignedBytes query_code;         // the query's code (int8 / binary)
-  AlignedBytes node_code;          // a node's code turned into a query (heuristic)
+  std::vector<DistId> scratch;     // the walk's results sorted (candidates, then the answer)
+  AlignedBytes query_code;         // the query's code (int8 / binary), or the inserted node's
+  AlignedBytes node_code;          // a node whose full list is being pruned, as a query
   size_t code_capacity = 0;
 
   // Starts a new search over n ids: everything counts as unvisited.
