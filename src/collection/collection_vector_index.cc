@@ -51,10 +51,9 @@ class SlotIdFilter final : public index::IdFilter {
 bool Collection::NeedsBuild(const DenseColumn& column, const IndexSettings& settings) const {
   if (settings.indexing_threshold_kb == 0 || settings.m == 0) return false;
   const VectorIndex& vi = *column.index;
-  if (vi.pending().isEmpty()) return false;
-  if (vi.PendingKb() >= settings.indexing_threshold_kb) return true;
   // A segment built with other settings (hnsw_config or quantization changed) is rebuilt.
-  return vi.segment() != nullptr && vi.segment()->graph_key != settings.GraphKey();
+  if (vi.segment() != nullptr && vi.segment()->graph_key != settings.GraphKey()) return true;
+  return !vi.pending().isEmpty() && vi.PendingKb() >= settings.indexing_threshold_kb;
 }
 
 void Collection::MaybeScheduleOptimization() {
@@ -161,6 +160,12 @@ void Collection::BuildVectorIndex(const std::string& name) {
         payload_groups.push_back(std::move(group));
       });
     }
+  }
+  if (ids.empty()) {  // only a settings change asked for this build, and nothing is left
+    std::unique_lock lock(mu_);
+    auto it = dense_.find(name);
+    if (it != dense_.end() && it->second.generation == generation) it->second.index->DropSegment();
+    return;
   }
   BuildRecord record;
   record.uuid = RandomUuid();

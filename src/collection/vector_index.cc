@@ -161,6 +161,14 @@ void VectorIndex::VectorChanged(uint32_t slot, bool present) {
   if (tracking_) changed_.add(slot);
 }
 
+void VectorIndex::DropSegment() {
+  segment_.reset();
+  slot_to_local_.clear();
+  pending_ |= fresh_;
+  fresh_ = index::Bitmap();
+  tracking_ = false;
+}
+
 void VectorIndex::BuildStarted() {
   changed_ = index::Bitmap();
   tracking_ = true;

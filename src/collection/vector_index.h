@@ -77,6 +77,8 @@ class VectorIndex {
   // writer runs concurrently (the caller holds the collection lock).
   void BuildStarted();
   void BuildEnded() { tracking_ = false; }
+  // Forgets the graph (a build found no vector to index): every vector is pending again.
+  void DropSegment();
   // Makes `segment` the graph: its locals whose slot changed since BuildStarted, or whose slot is
   // kNoLocal, are marked deleted; the others become fresh and leave pending.
   void Install(Segment segment);

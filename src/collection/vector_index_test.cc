@@ -1,6 +1,7 @@
 // HNSW segments inside a collection: recall against the exact scan, writes after a build, the
-// planner, indexed_only, a zero threshold, files of a dropped collection removed. The background
-// optimizer is paused; the tests run builds themselves.
+// planner, indexed_only, restart from the files, damaged files rebuilt, a zero threshold, files of
+// a dropped collection removed. The background optimizer is paused; the tests run builds
+// themselves.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -198,6 +199,63 @@ TEST_F(VectorIndexTest, IndexedOnlySkipsALargeUnindexedPart) {
   for (const PointOut& p : Search(q, false, std::nullopt, /*indexed_only=*/true)) {
     EXPECT_LT(p.id.num, 9000u);
   }
+}
+
+TEST_F(VectorIndexTest, RestartLoadsTheFilesAndTreatsChangedPointsAsStale) {
+  Upsert(0, 1500);
+  c_->RunOptimization();
+  ASSERT_TRUE(std::filesystem::exists(IndexDir() + "/" + SegmentStem("") + ".hnsw"));
+  // Changed after the build: these points are stale in the saved segment.
+  Upsert(0, 100);
+  c_.reset();
+  c_ = Open();
+  EXPECT_EQ(IndexedCount(), 1400u);  // no build ran: the file was loaded
+  EXPECT_GE(Recall(40), 0.95);
+  c_->RunOptimization();
+  EXPECT_EQ(IndexedCount(), 1500u);
+}
+
+TEST_F(VectorIndexTest, DamagedFilesAreRebuilt) {
+  Upsert(0, 1200);
+  c_->RunOptimization();
+  c_.reset();
+  for (const char* ext : {".hnsw", ".map"}) {
+    std::string path = IndexDir() + "/" + SegmentStem("") + ext;
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    ASSERT_TRUE(f.good()) << path;
+    f.seekp(static_cast<std::streamoff>(std::filesystem::file_size(path) / 2));
+    f.put('\x5a');
+    f.put('\xa5');
+  }
+  c_ = Open();
+  EXPECT_EQ(IndexedCount(), 0u);
+  EXPECT_EQ(StatusOf(), "grey");
+  EXPECT_EQ(Recall(10), 1.0);  // exact until rebuilt
+  c_->RunOptimization();
+  EXPECT_EQ(IndexedCount(), 1200u);
+  EXPECT_GE(Recall(30), 0.95);
+}
+
+TEST_F(VectorIndexTest, ChangedHnswConfigRebuildsTheSegment) {
+  Upsert(0, 800);
+  c_->RunOptimization();
+  ASSERT_EQ(StatusOf(), "green");
+  CollectionConfig updated;
+  ASSERT_TRUE(c_->UpdateConfig(J(R"({"hnsw_config": {"m": 8}})"), &updated).ok());
+  EXPECT_EQ(StatusOf(), "grey");  // nothing pending, but the graph has the old m
+  c_->RunOptimization();
+  EXPECT_EQ(StatusOf(), "green");
+  EXPECT_EQ(c_->Optimizations(false, true, false, 16).Find("completed")->size(), 2u);
+  EXPECT_GE(Recall(30), 0.95);
+  // Every point deleted, then the settings change again: the segment is dropped, not rebuilt.
+  UpdateOperation del;
+  del.kind = UpdateOperation::Kind::kDeletePoints;
+  for (uint64_t id = 0; id < 800; ++id) del.selector.ids.push_back(PointId::Num(id));
+  ASSERT_TRUE(c_->Apply({del}, true).ok());
+  ASSERT_TRUE(c_->UpdateConfig(J(R"({"hnsw_config": {"m": 12}})"), &updated).ok());
+  c_->RunOptimization();
+  EXPECT_EQ(StatusOf(), "green");
+  EXPECT_EQ(IndexedCount(), 0u);
 }
 
 TEST_F(VectorIndexTest, ZeroThresholdNeverIndexesAndDroppedCollectionsLoseTheirFiles) {
