@@ -1,5 +1,7 @@
 #include "config/config_tree.h"
 
+#include "common/text.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -12,18 +14,6 @@
 namespace quiver::config_internal {
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string_view TrimSpace(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 std::string LineOrigin(const std::string& source, const YAML::Mark& mark) {
   if (mark.line < 0) return source;
@@ -147,7 +137,7 @@ ConfigNode EnvironmentLayer(const std::map<std::string, std::string>& env,
   static constexpr std::string_view kPrefix = "qdrant__";
   ConfigNode layer;
   for (const auto& [name, value] : env) {
-    std::string key = Lower(name);
+    std::string key = AsciiLower(name);
     if (key.size() <= kPrefix.size() || key.compare(0, kPrefix.size(), kPrefix) != 0) continue;
     std::vector<std::string> levels;
     std::string_view rest = std::string_view(key).substr(kPrefix.size());
@@ -218,7 +208,7 @@ std::string OriginSuffix(const ConfigNode& node) {
 }
 
 std::optional<bool> ParseBool(std::string_view text) {
-  std::string t = Lower(TrimSpace(text));
+  std::string t = AsciiLower(TrimSpace(text));
   if (t == "true" || t == "yes" || t == "on" || t == "1") return true;
   if (t == "false" || t == "no" || t == "off" || t == "0") return false;
   return std::nullopt;
@@ -247,7 +237,7 @@ std::optional<double> ParseDouble(std::string_view text) {
 }
 
 bool IsNullText(std::string_view text) {
-  std::string t = Lower(TrimSpace(text));
+  std::string t = AsciiLower(TrimSpace(text));
   return t.empty() || t == "~" || t == "null";
 }
 

@@ -1,5 +1,7 @@
 #include "config/settings.h"
 
+#include "common/text.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,18 +29,6 @@ constexpr int64_t kIntMax = std::numeric_limits<int>::max();
 // A 32-byte key is what HS256 wants (Qdrant warns below this too).
 constexpr size_t kJwtRecommendedKeyBytes = 32;
 
-std::string Upper(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 void Warn(std::vector<std::string>* warnings, std::string line) {
   if (warnings != nullptr) warnings->push_back(std::move(line));
@@ -142,25 +132,13 @@ Status ReadLogLevel(const Reader& r, Settings* s, std::vector<std::string>* warn
     QUIVER_ASSIGN_OR_RETURN(spec, r.String(key, true));
   }
   if (!spec) return Status::Ok();
-  static constexpr std::string_view kLevels[] = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF"};
-  std::string_view rest = *spec;
-  while (!rest.empty()) {
-    size_t comma = rest.find(',');
-    std::string_view directive = Trim(rest.substr(0, comma));
-    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-    if (directive.empty()) continue;
-    size_t eq = directive.find('=');
-    std::string level =
-        Upper(Trim(eq == std::string_view::npos ? directive : directive.substr(eq + 1)));
-    if (std::find(std::begin(kLevels), std::end(kLevels), level) == std::end(kLevels)) {
-      return Reader::Bad(key, *r.Find(key), "a log level (TRACE, DEBUG, INFO, WARN, ERROR or OFF)");
-    }
-    if (eq == std::string_view::npos) {
-      s->log_level = level;
-    } else {
-      Warn(warnings, key + ": per-target directive '" + std::string(directive) +
-                         "' is not supported and is ignored");
-    }
+  auto filter = ParseLogFilter(*spec);
+  if (!filter.ok()) {
+    return Reader::Bad(key, *r.Find(key), "a log level (TRACE, DEBUG, INFO, WARN, ERROR or OFF)");
+  }
+  if (filter->global_level) s->log_level = *filter->global_level;
+  for (const std::string& directive : filter->target_directives) {
+    Warn(warnings, key + ": per-target directive '" + directive + "' is not supported and is ignored");
   }
   return Status::Ok();
 }
@@ -362,6 +340,32 @@ StatusOr<Settings> LoadSettings(const std::optional<std::string>& config_path,
                                 const std::map<std::string, std::string>& env,
                                 std::vector<std::string>* warnings) {
   return LoadSettingsIn("", config_path, env, warnings);
+}
+
+StatusOr<LogFilter> ParseLogFilter(std::string_view filter) {
+  static constexpr std::string_view kLevels[] = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF"};
+  LogFilter out;
+  std::string_view rest = filter;
+  while (!rest.empty()) {
+    size_t comma = rest.find(',');
+    std::string_view directive = TrimSpace(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    if (directive.empty()) continue;
+    size_t eq = directive.find('=');
+    std::string_view level_text =
+        TrimSpace(eq == std::string_view::npos ? directive : directive.substr(eq + 1));
+    std::string level = AsciiUpper(level_text);
+    if (std::find(std::begin(kLevels), std::end(kLevels), level) == std::end(kLevels)) {
+      return InvalidArgument("unknown log level \"" + std::string(level_text) +
+                             "\", expected TRACE, DEBUG, INFO, WARN, ERROR or OFF");
+    }
+    if (eq == std::string_view::npos) {
+      out.global_level = level;
+    } else {
+      out.target_directives.emplace_back(directive);
+    }
+  }
+  return out;
 }
 
 std::map<std::string, std::string> ProcessEnvironment() {

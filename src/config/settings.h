@@ -119,4 +119,14 @@ StatusOr<Settings> LoadSettingsIn(const std::string& base_dir,
 // Helper for main(): the process environment as a map.
 std::map<std::string, std::string> ProcessEnvironment();
 
+// A log filter as Qdrant takes it (`log_level`, `POST /logger`): comma-separated directives, each
+// a level (TRACE, DEBUG, INFO, WARN, ERROR, OFF; any case) or `target=level`. The last bare level
+// is the global one.
+struct LogFilter {
+  std::optional<std::string> global_level;     // upper case; nullopt when none is given
+  std::vector<std::string> target_directives;  // `target=level` ones, as written (not supported)
+};
+// kInvalidArgument naming the first text that is not a level.
+StatusOr<LogFilter> ParseLogFilter(std::string_view filter);
+
 }  // namespace quiver

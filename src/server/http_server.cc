@@ -32,6 +32,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "common/text.h"
 #include "server/tls.h"
 
 namespace quiver::server {
@@ -93,13 +94,6 @@ std::string HttpDate() {
 // Beast 1.74 speaks boost::string_view.
 std::string_view Std(beast::string_view text) { return {text.data(), text.size()}; }
 
-std::string ToLower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 // A header the handler may add: no line breaks (response splitting), and not one that frames
 // the message, which only this file decides.
@@ -112,7 +106,7 @@ bool AllowedExtraHeader(const std::string& name, const std::string& value) {
       name.find_first_of(": ") != std::string::npos) {
     return false;
   }
-  std::string lower = ToLower(name);
+  std::string lower = AsciiLower(name);
   return lower != "content-length" && lower != "transfer-encoding" && lower != "connection" &&
          lower != "content-type" && lower != "date";
 }
@@ -131,6 +125,22 @@ std::string RemoteAddress(const tcp::socket& socket) {
 void RemoveFile(const std::string& path) {
   std::error_code ec;
   std::filesystem::remove(path, ec);  // already moved away by the handler: nothing to do
+}
+
+// Status line and headers of a response, whatever its body type.
+template <class Body>
+void SetHead(const rest::HttpResponse& response, unsigned version, bool keep_alive,
+             http::response<Body>* wire) {
+  wire->version(version);
+  wire->result(static_cast<unsigned>(response.status));
+  if (!response.content_type.empty() && !HasLineBreak(response.content_type)) {
+    wire->set(http::field::content_type, response.content_type);
+  }
+  for (const auto& [name, value] : response.headers) {
+    if (AllowedExtraHeader(name, value)) wire->insert(name, value);
+  }
+  wire->set(http::field::date, HttpDate());
+  wire->keep_alive(keep_alive);
 }
 
 rest::HttpResponse JsonError(int status, std::string_view message) {
@@ -463,7 +473,7 @@ rest::HttpRequest Session<Stream>::HeadOf(const http::request<http::empty_body>&
   request.method = std::string(Std(header.method_string()));
   request.target = std::string(Std(header.target()));
   for (const auto& field : header) {
-    request.headers.emplace_back(ToLower(Std(field.name_string())),
+    request.headers.emplace_back(AsciiLower(Std(field.name_string())),
                                  std::string(Std(field.value())));
   }
   request.remote_address = remote_address_;
@@ -490,16 +500,7 @@ std::optional<http::response<http::file_body>> Session<Stream>::FileToWire(
   beast::error_code ec;
   wire.body().open(response.body_file.c_str(), beast::file_mode::scan, ec);
   if (ec) return std::nullopt;
-  wire.version(version);
-  wire.result(http::status::ok);
-  if (!response.content_type.empty() && !HasLineBreak(response.content_type)) {
-    wire.set(http::field::content_type, response.content_type);
-  }
-  for (const auto& [name, value] : response.headers) {
-    if (AllowedExtraHeader(name, value)) wire.insert(name, value);
-  }
-  wire.set(http::field::date, HttpDate());
-  wire.keep_alive(keep_alive);
+  SetHead(response, version, keep_alive, &wire);
   wire.prepare_payload();
   return wire;
 }
@@ -513,16 +514,7 @@ http::response<http::string_body> Session<Stream>::ToWire(rest::HttpResponse&& r
     response = JsonError(500, "Service internal error: invalid response status");
   }
   http::response<http::string_body> wire;
-  wire.version(version);
-  wire.result(static_cast<unsigned>(response.status));
-  if (!response.content_type.empty() && !HasLineBreak(response.content_type)) {
-    wire.set(http::field::content_type, response.content_type);
-  }
-  for (const auto& [name, value] : response.headers) {
-    if (AllowedExtraHeader(name, value)) wire.insert(name, value);
-  }
-  wire.set(http::field::date, HttpDate());
-  wire.keep_alive(keep_alive);
+  SetHead(response, version, keep_alive, &wire);
   if (response.status != 204 && response.status != 304) {
     wire.content_length(response.body.size());  // for HEAD too: the size a GET would get
     if (!head) wire.body() = std::move(response.body);

@@ -6,6 +6,8 @@
 #include <cctype>
 
 #include "api/rest/rest_api.h"
+#include "common/text.h"
+#include "config/settings.h"
 #include "audit/audit_event.h"
 #include "auth/authorize.h"
 
@@ -140,43 +142,18 @@ const char* LevelName(spdlog::level::level_enum level) {
 }
 
 std::optional<spdlog::level::level_enum> LevelOf(std::string_view text) {
-  std::string upper;
-  for (char c : text)
-    upper.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  std::string upper = AsciiUpper(text);
   for (const auto& l : kLevels) {
     if (upper == l.name) return l.level;
   }
   return std::nullopt;
 }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-// A tracing filter as Qdrant takes it ("debug", "info,hyper=warn"): the last bare level is the
-// global one (INFO when there is none, as Qdrant's default); per-target directives must name a
-// level and are otherwise ignored, as in the configuration file.
-StatusOr<spdlog::level::level_enum> ParseLogFilter(std::string_view filter) {
-  std::optional<spdlog::level::level_enum> global;
-  std::string_view rest = filter;
-  while (!rest.empty()) {
-    size_t comma = rest.find(',');
-    std::string_view directive = Trim(rest.substr(0, comma));
-    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-    if (directive.empty()) continue;
-    size_t eq = directive.find('=');
-    std::string_view level_text =
-        eq == std::string_view::npos ? directive : Trim(directive.substr(eq + 1));
-    auto level = LevelOf(level_text);
-    if (!level) {
-      return InvalidArgument("Bad request: log_level: unknown level \"" + std::string(level_text) +
-                             "\", expected TRACE, DEBUG, INFO, WARN, ERROR or OFF");
-    }
-    if (eq == std::string_view::npos) global = level;
-  }
-  return global.value_or(spdlog::level::info);
+// POST /logger's `log_level`: the global level of the filter (INFO when it names none).
+StatusOr<spdlog::level::level_enum> ParseLogLevel(std::string_view filter) {
+  auto parsed = ParseLogFilter(filter);
+  if (!parsed.ok()) return InvalidArgument("Bad request: log_level: " + parsed.status().message());
+  return *LevelOf(parsed->global_level.value_or("INFO"));
 }
 
 Json LoggerConfig() {
@@ -216,7 +193,7 @@ StatusOr<Reply> UpdateLogger(RequestContext& ctx) {
   if (level != nullptr && !level->is_null()) {
     if (!level->is_string())
       return InvalidArgument("Format error in JSON body: log_level: expected a string");
-    QUIVER_ASSIGN_OR_RETURN(spdlog::level::level_enum parsed, ParseLogFilter(level->as_string()));
+    QUIVER_ASSIGN_OR_RETURN(spdlog::level::level_enum parsed, ParseLogLevel(level->as_string()));
     spdlog::set_level(parsed);
     // Logged at warn so that it shows under every level but OFF.
     spdlog::warn("log level set to {} (POST /logger)", LevelName(parsed));

@@ -1,5 +1,7 @@
 #include "api/rest/multipart.h"
 
+#include "common/text.h"
+
 #include <algorithm>
 #include <cctype>
 #include <optional>
@@ -7,30 +9,17 @@
 namespace quiver::rest {
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // The value of `name=` among the `;`-separated parameters of a header value (quotes removed).
 std::optional<std::string> Parameter(std::string_view value, std::string_view name) {
   size_t pos = 0;
   while (pos < value.size()) {
     size_t semi = value.find(';', pos);
     if (semi == std::string_view::npos) semi = value.size();
-    std::string_view item = Trim(value.substr(pos, semi - pos));
+    std::string_view item = TrimSpace(value.substr(pos, semi - pos));
     pos = semi + 1;
     size_t eq = item.find('=');
-    if (eq == std::string_view::npos || Lower(Trim(item.substr(0, eq))) != name) continue;
-    std::string_view v = Trim(item.substr(eq + 1));
+    if (eq == std::string_view::npos || AsciiLower(TrimSpace(item.substr(0, eq))) != name) continue;
+    std::string_view v = TrimSpace(item.substr(eq + 1));
     if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
     return std::string(v);
   }
@@ -45,7 +34,7 @@ Status Malformed(const std::string& why) {
 
 StatusOr<MultipartPart> FindMultipartPart(std::string_view body, std::string_view content_type,
                                           std::string_view field) {
-  if (Lower(Trim(content_type.substr(0, content_type.find(';')))) != "multipart/form-data") {
+  if (AsciiLower(TrimSpace(content_type.substr(0, content_type.find(';')))) != "multipart/form-data") {
     return InvalidArgument("Bad request: Content type must be multipart/form-data");
   }
   auto boundary = Parameter(content_type, "boundary");
@@ -76,7 +65,7 @@ StatusOr<MultipartPart> FindMultipartPart(std::string_view body, std::string_vie
       line_start = line_end + 2;
       size_t colon = line.find(':');
       if (colon == std::string_view::npos) continue;
-      if (Lower(Trim(line.substr(0, colon))) != "content-disposition") continue;
+      if (AsciiLower(TrimSpace(line.substr(0, colon))) != "content-disposition") continue;
       std::string_view value = line.substr(colon + 1);
       name = Parameter(value, "name");
       filename = Parameter(value, "filename");
