@@ -115,6 +115,7 @@ int Run(const Flags& f) {
 
   // Engines needed after their sweep (filtered, REST) stay alive; the others are dropped at once.
   std::unique_ptr<QuiverEngine> quiver;
+  std::string filtered_variant;
   std::unique_ptr<Engine> hnswlib, faiss;
   std::istringstream names(f.engines);
   std::string name;
@@ -132,12 +133,18 @@ int Run(const Flags& f) {
     }
     report.engines.push_back(BuildAndSweep(*engine, data, truth, options));
     if (!report.engines.back().error.empty()) continue;
-    if (name == "quiver") quiver.reset(static_cast<QuiverEngine*>(engine.release()));
+    // The filtered runs use the best Quiver index built: int8 (a collection with scalar
+    // quantization) when it is in the run, else float32.
+    if (name == "quiver-int8" || (name == "quiver" && !quiver)) {
+      quiver.reset(static_cast<QuiverEngine*>(engine.release()));
+      filtered_variant = name;
+    }
     if (name == "hnswlib") hnswlib = std::move(engine);
     if (name == "faiss") faiss = std::move(engine);
   }
 
   if (f.filtered) {
+    if (quiver) fmt::print("filtered: the quiver rows search the {} index\n", filtered_variant);
     std::vector<FilterSet> sets = MakeFilterSets(data.n, options.filter_seed);
     if (quiver && options.payload_m > 0) {
       // What the collection does for an indexed keyword field (Qdrant's payload_m).
