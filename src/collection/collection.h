@@ -211,7 +211,8 @@ class Collection {
   // Installs the segment files found in index_dir_ (Load). REQUIRES: mu_ held exclusively.
   void LoadSegments();
   void BuildVectorIndex(const std::string& name);  // REQUIRES: build_mu_ held, mu_ not held
-  // The nearest slots to `query` (conformed) among those passing `filter` and `eligible`, through
+  // The nearest slots to `query` (conformed) among those passing `filter` and `eligible` (empty:
+  // every slot that has the vector), through
   // the segment of req.using_vector plus an exact scan of its pending slots, scored by `score`
   // (the exact similarity). nullopt when the planner prefers the exact scan: no segment,
   // `exact`, a filtered set under full_scan_threshold, or a limit near the collection's size.

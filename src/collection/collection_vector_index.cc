@@ -244,14 +244,17 @@ std::optional<std::vector<Collection::Scored>> Collection::IndexedNearest(
   }
   auto admits = [&](uint32_t slot) {
     return slots_[slot].live && (!filter.candidates || filter.candidates->contains(slot)) &&
-           eligible(slot) && Passes(slot, filter);
+           (!eligible || eligible(slot)) && Passes(slot, filter);
   };
   std::function<bool(uint32_t)> admits_fn = admits;
   SlotIdFilter id_filter(vi, admits_fn);
   index::SearchParams params;
   params.k = limit;
   params.ef = std::max(req.hnsw_ef.value_or(settings.ef_construct), limit);
-  params.filter = &id_filter;
+  // Unrestricted (the common query): the graph's own delete marks already exclude deleted and
+  // rewritten points, so no per-node callback runs during traversal; results are checked below.
+  const bool restricted = filter.filter != nullptr || filter.candidates || eligible;
+  params.filter = restricted ? &id_filter : nullptr;
   if (req.quantization) {
     params.rescore = req.quantization->rescore || req.quantization->ignore;
     params.oversampling = std::max(1.0f, req.quantization->oversampling);
@@ -259,7 +262,7 @@ std::optional<std::vector<Collection::Scored>> Collection::IndexedNearest(
   std::vector<Scored> out;
   for (const index::Neighbor& n : vi.segment()->graph->Search(query.data(), params)) {
     uint32_t slot = vi.FreshSlot(n.id);
-    if (slot == VectorIndex::kNoLocal) continue;
+    if (slot == VectorIndex::kNoLocal || !slots_[slot].live) continue;
     float sc = score(slot);  // the exact similarity, as the scan reports it
     if (threshold && sc < *threshold) continue;
     out.push_back({slot, sc});

@@ -361,10 +361,12 @@ StatusOr<std::vector<Collection::Scored>> Collection::RunQuery(const QueryReques
       const auto* dense_query = std::get_if<DenseVector>(&single);
       if (reported_as_distance && dense_query && !candidates) {
         // One query vector over a dense vector: the HNSW segment, when the planner agrees.
-        indexed = IndexedNearest(
-            req, *dense_query, filter,
-            [&](uint32_t s) { return scorer.Has(s) && !excluded.count(slots_[s].id); }, score,
-            threshold, limit);
+        // The graph holds only points that have this vector: only excluded ids restrict it.
+        std::function<bool(uint32_t)> eligible;
+        if (!excluded.empty()) {
+          eligible = [&](uint32_t s) { return scorer.Has(s) && !excluded.count(slots_[s].id); };
+        }
+        indexed = IndexedNearest(req, *dense_query, filter, eligible, score, threshold, limit);
       }
       std::vector<Scored> all;
       if (indexed) {
