@@ -1,5 +1,6 @@
 #include "collection/collection.h"
 
+#include "collection/testing/filter_literal.h"
 #include "common/testing/json_literal.h"
 
 #include "common/testing/fresh_test_dir.h"
@@ -17,13 +18,8 @@ namespace {
 using testing::ElementsAre;
 using testing::HasSubstr;
 
+using test_support::F;
 using test_support::J;
-
-Filter F(std::string_view text) {
-  StatusOr<Filter> f = ParseFilter(J(text));
-  EXPECT_TRUE(f.ok()) << text << " -> " << f.status().message();
-  return f.ok() ? *f : Filter{};
-}
 
 PointId Id(std::string_view json) { return *PointId::FromJson(J(json)); }
 

@@ -1,5 +1,6 @@
 #include "collection/filter.h"
 
+#include "collection/testing/filter_literal.h"
 #include "common/testing/json_literal.h"
 
 #include <gmock/gmock.h>
@@ -14,13 +15,8 @@ namespace {
 using testing::ElementsAre;
 using testing::HasSubstr;
 
+using test_support::F;
 using test_support::J;
-
-Filter F(std::string_view text) {
-  StatusOr<Filter> f = ParseFilter(J(text));
-  EXPECT_TRUE(f.ok()) << text << " -> " << f.status().message();
-  return f.ok() ? *f : Filter{};
-}
 
 Status ParseError(std::string_view text) {
   StatusOr<Filter> f = ParseFilter(J(text));

@@ -217,6 +217,13 @@ HttpResponse RestApi::Handle(HttpRequest& request) {
 BodyPlan RestApi::PlanBody(const HttpRequest& head) {
   BodyPlan plan;
   std::string_view path = std::string_view(head.target).substr(0, head.target.find('?'));
+  // Every request passes here: only a POST ending in /snapshots/upload is worth routing twice.
+  // (Routing ignores empty segments, so trailing slashes are dropped before the check.)
+  constexpr std::string_view kUploadTail = "/snapshots/upload";
+  std::string_view tail = path.substr(0, path.find_last_not_of('/') + 1);
+  if (head.method != "POST" || !tail.ends_with(kUploadTail)) {
+    return plan;
+  }
   bool path_matched = false;
   std::map<std::string, std::string> params;
   const Route* route = FindRoute(head.method, SplitPath(path), &params, &path_matched);
