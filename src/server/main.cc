@@ -69,13 +69,24 @@ bool IsLoopback(const std::string& host) {
 
 // Command-line options of the server itself (not settings: they act once, at start-up).
 struct StartOptions {
+  std::string storage_snapshot;        // --storage-snapshot PATH
   std::vector<std::string> snapshots;  // --snapshot PATH:COLLECTION
   bool force_snapshot = false;         // --force-snapshot
 };
 
-// Qdrant's `--snapshot PATH:COLLECTION`: restores each collection before the server listens.
+// Qdrant's `--storage-snapshot PATH` (first) and `--snapshot PATH:COLLECTION`: restore before the
+// server listens.
 // An existing collection is kept (with a note) unless --force-snapshot. False on a failure.
 bool RecoverStartupSnapshots(const StartOptions& start, Catalog* catalog, SnapshotStore* store) {
+  if (!start.storage_snapshot.empty()) {
+    Status restored = catalog->RestoreFullSnapshot(start.storage_snapshot, store->UploadDir(),
+                                                   start.force_snapshot);
+    if (!restored.ok()) {
+      spdlog::error("--storage-snapshot {}: {}", start.storage_snapshot, restored.message());
+      return false;
+    }
+    spdlog::info("collections and aliases restored from {}", start.storage_snapshot);
+  }
   for (const std::string& spec : start.snapshots) {
     size_t colon = spec.rfind(':');
     if (colon == std::string::npos || colon == 0 || colon + 1 == spec.size()) {
@@ -290,8 +301,10 @@ int main(int argc, char** argv) {
   quiver::StartOptions start;
   app.add_option("--snapshot", start.snapshots,
                  "PATH:COLLECTION: restore the collection from a snapshot before serving (repeatable)");
+  app.add_option("--storage-snapshot", start.storage_snapshot,
+                 "PATH: restore every collection and alias of a full snapshot before serving");
   app.add_flag("--force-snapshot", start.force_snapshot,
-               "with --snapshot: replace collections that already exist");
+               "with --snapshot / --storage-snapshot: replace collections that already exist");
   CLI11_PARSE(app, argc, argv);
   std::optional<std::string> path =
       config_path.empty() ? std::nullopt : std::optional<std::string>(config_path);

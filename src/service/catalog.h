@@ -55,6 +55,11 @@ class Catalog {
   // that name. The archive is read and stored in full before the switch, which is one atomic
   // write: on any error (kInvalidArgument for a bad archive) nothing visible has changed.
   Status RestoreSnapshot(const std::string& name, const std::string& path);
+  // Restores every collection and alias of the full snapshot at `path` (each collection as
+  // RestoreSnapshot does; its entries are first copied into a collection archive in `temp_dir`).
+  // A collection that exists already is kept unless `replace_existing`.
+  Status RestoreFullSnapshot(const std::string& path, const std::string& temp_dir,
+                             bool replace_existing);
 
   Status Flush() { return store_->Flush(); }
   KvStore* store() { return store_.get(); }

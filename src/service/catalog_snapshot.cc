@@ -1,6 +1,8 @@
 // Catalog: writing and restoring snapshot archives.
 #include "service/catalog.h"
 
+#include <filesystem>
+
 #include "service/catalog_keys.h"
 #include "service/snapshot_archive.h"
 
@@ -146,6 +148,76 @@ Status Catalog::RestoreSnapshot(const std::string& name, const std::string& path
   if (old != collections_.end()) old->second->MarkDropped();  // its index files go with it
   collections_[name] = std::move(restored);
   return Status::Ok();
+}
+
+Status Catalog::RestoreFullSnapshot(const std::string& path, const std::string& temp_dir,
+                                    bool replace_existing) {
+  QUIVER_ASSIGN_OR_RETURN(auto tar, TarReader::Open(path));
+  std::error_code ec;
+  std::filesystem::create_directories(temp_dir, ec);
+  // collections/<i>/<entry> -> <entry> of the archive for collection i.
+  std::map<std::string, std::pair<std::string, std::unique_ptr<TarWriter>>> parts;
+  std::optional<Json> manifest;
+  auto remove_parts = [&] {
+    for (auto& [dir, part] : parts) std::filesystem::remove(part.first, ec);
+  };
+  Status status;
+  std::string name;
+  int64_t size = 0;
+  while (status.ok()) {
+    auto more = tar->Next(&name, &size);
+    if (!more.ok()) status = more.status();
+    if (!status.ok() || !*more) break;
+    auto data = tar->ReadData(2 * kSnapshotChunkBytes + (64 << 20));
+    if (!data.ok()) {
+      status = data.status();
+    } else if (name == kFullSnapshotManifest) {
+      auto parsed = Json::Parse(*data);
+      if (parsed.ok()) manifest = std::move(parsed).value();
+    } else if (size_t slash = name.find('/', 12); name.rfind("collections/", 0) == 0 &&
+                                                  slash != std::string::npos) {
+      auto& part = parts[name.substr(0, slash + 1)];
+      if (!part.second) {
+        part.first = temp_dir + "/full-part-" + std::to_string(parts.size()) + ".snapshot";
+        auto writer = TarWriter::Create(part.first);
+        if (!writer.ok()) status = writer.status();
+        if (writer.ok()) part.second = std::move(writer).value();
+      }
+      if (status.ok()) status = part.second->Add(name.substr(slash + 1), *data);
+    } else {
+      status = InvalidArgument("Bad snapshot archive: unexpected entry " + name);
+    }
+  }
+  const Json* collections = manifest ? manifest->Find("collections") : nullptr;
+  const Json* aliases = manifest ? manifest->Find("aliases") : nullptr;
+  if (status.ok() && (collections == nullptr || !collections->is_array() || aliases == nullptr ||
+                      !aliases->is_object())) {
+    status = InvalidArgument(std::string("Bad snapshot archive: no valid ") + kFullSnapshotManifest);
+  }
+  for (auto& [dir, part] : parts) {
+    if (status.ok()) status = part.second->Finish();
+  }
+  for (size_t i = 0; status.ok() && i < collections->size(); ++i) {
+    const Json& entry = collections->as_array()[i];
+    const Json* collection = entry.Find("name");
+    const Json* dir = entry.Find("dir");
+    auto part = dir && dir->is_string() ? parts.find(dir->as_string()) : parts.end();
+    if (collection == nullptr || !collection->is_string() || part == parts.end()) {
+      status = InvalidArgument("Bad snapshot archive: a collection without its entries");
+    } else if (replace_existing || !Exists(collection->as_string())) {
+      status = RestoreSnapshot(collection->as_string(), part->second.first);
+    }
+  }
+  if (status.ok() && aliases->size() > 0) {
+    Json actions = Json::MakeArray();
+    for (const auto& [alias, target] : aliases->as_object()) {
+      actions.Push(Json(Json::Object{{"create_alias", Json(Json::Object{{"collection_name", target},
+                                                                        {"alias_name", Json(alias)}})}}));
+    }
+    status = UpdateAliases(actions);
+  }
+  remove_parts();
+  return status;
 }
 
 }  // namespace quiver

@@ -382,5 +382,33 @@ TEST_F(CatalogSnapshotTest, FullSnapshotWritesEveryCollection) {
             StatusCode::kInvalidArgument);
 }
 
+TEST_F(CatalogSnapshotTest, FullSnapshotRestoresCollectionsAndAliases) {
+  CreateOk("a");
+  for (int id = 1; id <= 5; ++id) Upsert("a", id);
+  CreateOk("b");
+  Upsert("b", 1);
+  ASSERT_TRUE(Aliases(R"([{"create_alias": {"collection_name": "a", "alias_name": "x"}}])").ok());
+  ASSERT_TRUE(catalog_->WriteFullSnapshot(File("full.snapshot")).ok());
+  ASSERT_TRUE(catalog_->Delete("a").ok());  // its alias goes with it
+  Upsert("b", 2);
+
+  Status kept = catalog_->RestoreFullSnapshot(File("full.snapshot"), File("tmp"), false);
+  ASSERT_TRUE(kept.ok()) << kept.message();
+  EXPECT_EQ(CountOf("a"), 5u);
+  EXPECT_EQ(CountOf("b"), 2u) << "an existing collection is kept";
+  EXPECT_EQ(GetOk("x"), GetOk("a"));
+  ASSERT_TRUE(catalog_->RestoreFullSnapshot(File("full.snapshot"), File("tmp"), true).ok());
+  EXPECT_EQ(CountOf("b"), 1u) << "replaced";
+  EXPECT_TRUE(std::filesystem::is_empty(File("tmp"))) << "temporary archives removed";
+  Open();
+  EXPECT_EQ(CountOf("a"), 5u);
+  EXPECT_EQ(GetOk("x"), GetOk("a"));
+
+  // A collection snapshot is not a full snapshot.
+  ASSERT_TRUE(catalog_->WriteSnapshot("a", File("a.snapshot")).ok());
+  EXPECT_EQ(catalog_->RestoreFullSnapshot(File("a.snapshot"), File("tmp"), true).code(),
+            StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace quiver

@@ -3,7 +3,7 @@
 // snapshots directory (and nowhere else); a snapshot taken while upserts run is one instant of
 // the collection; traversal attempts (names, archive entries, links) are refused; the read-only
 // key may list and download but not create, delete, upload or recover; full snapshots; and
-// `quiver --snapshot PATH:COLLECTION` at start-up.
+// `quiver --storage-snapshot PATH` and `quiver --snapshot PATH:COLLECTION` at start-up.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -307,6 +307,21 @@ describe('snapshots', () => {
     okResult(await admin(a)('DELETE', `/snapshots/${info.name}`));
     assert.ok(!okResult(await admin(a)('GET', '/snapshots')).some((s) => s.name === info.name));
     assert.equal((await admin(a)('DELETE', `/snapshots/${info.name}`)).status, 404);
+  });
+
+  test('quiver --storage-snapshot PATH restores every collection and alias at start-up', async () => {
+    okResult(await admin(a)('POST', '/collections/aliases',
+      { actions: [{ create_alias: { collection_name: 'source', alias_name: 'source_alias' } }] }));
+    const info = okResult(await admin(a)('POST', '/snapshots'));
+    const c = await startServer({ env, args: ['--storage-snapshot', path.join(a.snapshotsPath, info.name)] });
+    try {
+      const names = okResult(await admin(c)('GET', '/collections')).collections.map((x) => x.name).sort();
+      const expected = okResult(await admin(a)('GET', '/collections')).collections.map((x) => x.name).sort();
+      assert.deepEqual(names, expected);
+      assert.deepEqual(await allPoints(c, 'source_alias'), await allPoints(a, 'source'));
+    } finally {
+      await c.cleanup();
+    }
   });
 
   test('quiver --snapshot PATH:COLLECTION restores at start-up', async () => {
