@@ -55,6 +55,7 @@ class HttpClient {
       http::write(stream_, req, ec);
       if (!ec) {
         beast::flat_buffer buffer;
+        buffer.reserve(64 * 1024);  // else Beast reads a 70 KB answer 512 bytes at a time
         http::response_parser<http::string_body> parser;
         parser.body_limit(boost::none);
         http::read(stream_, buffer, parser, ec);

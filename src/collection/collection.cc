@@ -48,6 +48,11 @@ Collection::Collection(uint64_t uid, std::string name, CollectionConfig config, 
     }
   }
   for (const auto& [vname, params] : config_.sparse_vectors) other_[vname];
+  RefreshIndexSettings();
+}
+
+void Collection::RefreshIndexSettings() {
+  for (auto& [name, col] : dense_) col.settings = IndexSettingsOf(config_, name);
 }
 
 Collection::~Collection() {
@@ -66,6 +71,7 @@ CollectionConfig Collection::config() const {
 Status Collection::UpdateConfig(const Json& patch, CollectionConfig* updated) {
   std::unique_lock lock(mu_);
   QUIVER_RETURN_IF_ERROR(config_.ApplyUpdate(patch));
+  RefreshIndexSettings();
   *updated = config_;
   MaybeScheduleOptimization();  // indexing_threshold or hnsw_config may have changed
   return Status::Ok();
@@ -91,6 +97,7 @@ Status Collection::AddVectorName(const std::string& name, const Json& body,
   } else {
     other_[name].assign(slots_.size(), std::nullopt);
   }
+  RefreshIndexSettings();
   return Status::Ok();
 }
 

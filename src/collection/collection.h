@@ -148,6 +148,7 @@ class Collection {
     std::vector<uint8_t> present;  // per slot
     std::unique_ptr<VectorIndex> index;  // never null
     uint64_t generation = 0;  // changes when the vector is removed and added again
+    IndexSettings settings;   // from config_, kept current by RefreshIndexSettings
   };
   using BuildRecord = IndexBuildRecord;
   struct Scored {
@@ -203,6 +204,9 @@ class Collection {
   // HNSW segments (collection_vector_index.cc). REQUIRES: mu_ held (shared is enough) unless
   // stated otherwise.
   bool NeedsBuild(const DenseColumn& column, const IndexSettings& settings) const;
+  // Reads every dense column's IndexSettings from config_ again (queries use them on every call,
+  // so they are not parsed from the JSON config each time). REQUIRES: mu_ held exclusively.
+  void RefreshIndexSettings();
   // Qdrant's collection status: "yellow" while a build runs, "grey" while a vector needs one,
   // "green" otherwise.
   const char* StatusColor() const;

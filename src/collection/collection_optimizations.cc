@@ -62,7 +62,7 @@ const char* Collection::StatusColor() const {
     if (running_build_) return "yellow";
   }
   for (const auto& [name, col] : dense_) {
-    if (NeedsBuild(col, IndexSettingsOf(config_, name))) return "grey";
+    if (NeedsBuild(col, col.settings)) return "grey";
   }
   return "green";
 }
@@ -82,7 +82,7 @@ Json Collection::Optimizations(bool with_queued, bool with_completed, bool with_
   uint64_t queued_points = 0;
   for (const auto& [name, col] : dense_) {
     bool building = running && running->vector == name;
-    if (!building && NeedsBuild(col, IndexSettingsOf(config_, name))) {
+    if (!building && NeedsBuild(col, col.settings)) {
       uint64_t points = col.index->pending().cardinality();
       queued_points += points;
       queued.Push(Json(Json::Object{

@@ -59,7 +59,7 @@ bool Collection::NeedsBuild(const DenseColumn& column, const IndexSettings& sett
 void Collection::MaybeScheduleOptimization() {
   if (dropped_) return;
   for (const auto& [name, col] : dense_) {
-    if (NeedsBuild(col, IndexSettingsOf(config_, name))) {
+    if (NeedsBuild(col, col.settings)) {
       used_optimizer_ = true;
       Optimizer::Instance().Request(this);
       return;
@@ -126,7 +126,7 @@ void Collection::BuildVectorIndex(const std::string& name) {
     auto it = dense_.find(name);
     if (it == dense_.end()) return;
     DenseColumn& col = it->second;
-    settings = IndexSettingsOf(config_, name);
+    settings = col.settings;
     if (!NeedsBuild(col, settings)) return;
     dim = col.dim;
     metric = col.index->metric();
@@ -233,7 +233,7 @@ std::optional<std::vector<Collection::Scored>> Collection::IndexedNearest(
     return std::nullopt;
   const VectorIndex& vi = *it->second.index;
   if (limit == 0 || limit > vi.fresh().cardinality() / 2) return std::nullopt;
-  IndexSettings settings = IndexSettingsOf(config_, req.using_vector);
+  const IndexSettings& settings = it->second.settings;
   if (filter.filter) {
     // Qdrant's planner: when the matching vectors are few enough, scoring them all is exact and
     // cheap; the graph is for the rest.
@@ -272,9 +272,7 @@ std::optional<std::vector<Collection::Scored>> Collection::IndexedNearest(
   bool skip_pending = req.indexed_only && settings.indexing_threshold_kb > 0 &&
                       vi.PendingKb() >= settings.indexing_threshold_kb;
   if (!skip_pending) {
-    index::Bitmap pending = vi.pending();
-    if (filter.candidates) pending &= *filter.candidates;
-    for (uint32_t slot : pending) {
+    for (uint32_t slot : vi.pending()) {  // admits() checks the candidates
       if (!admits(slot)) continue;
       float sc = score(slot);
       if (threshold && sc < *threshold) continue;

@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <iterator>
 #include <limits>
 
 namespace quiver {
@@ -151,6 +152,12 @@ void AppendDouble(double d, bool is_f32, std::string* out) {
   if (text.find_first_of(".eE") == std::string_view::npos) out->append(".0");
 }
 
+template <class Integer>
+void AppendInteger(Integer n, std::string* out) {
+  char buf[24];
+  out->append(buf, std::to_chars(buf, buf + sizeof buf, n).ptr);
+}
+
 // Builds a Json tree from RapidJSON's SAX events.
 class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeBuilder> {
  public:
@@ -165,23 +172,35 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
     if (HasSurrogate(s, n)) return false;
     return Add(Json(std::string(s, n)));
   }
-  bool StartObject() {
-    if (stack_.size() >= kMaxDepth) return TooDeep();
-    stack_.push_back(Json::MakeObject());
-    return true;
-  }
+  bool StartObject() { return Open(); }
   bool Key(const char* s, rapidjson::SizeType n, bool) {
     if (HasSurrogate(s, n)) return false;
     keys_.emplace_back(s, n);
     return true;
   }
-  bool EndObject(rapidjson::SizeType) { return Close(); }
-  bool StartArray() {
-    if (stack_.size() >= kMaxDepth) return TooDeep();
-    stack_.push_back(Json::MakeArray());
-    return true;
+  bool EndObject(rapidjson::SizeType members) {
+    // Duplicate keys: the last one wins, as serde_json does for maps.
+    Json object = Json::MakeObject();
+    object.as_object().reserve(members);
+    const size_t first = values_.size() - members;
+    for (size_t i = first; i < values_.size(); ++i) {
+      object.Set(keys_[keys_.size() - members + (i - first)], std::move(values_[i]));
+    }
+    values_.resize(first);
+    keys_.resize(keys_.size() - members);
+    --depth_;
+    return Add(std::move(object));
   }
-  bool EndArray(rapidjson::SizeType) { return Close(); }
+  bool StartArray() { return Open(); }
+  bool EndArray(rapidjson::SizeType elements) {
+    Json::Array array;
+    array.reserve(elements);
+    const size_t first = values_.size() - elements;
+    std::move(values_.begin() + first, values_.end(), std::back_inserter(array));
+    values_.resize(first);
+    --depth_;
+    return Add(Json(std::move(array)));
+  }
 
   Json TakeRoot() { return std::move(root_); }
   bool too_deep() const { return too_deep_; }
@@ -206,25 +225,24 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
     return false;
   }
   bool too_deep_ = false;
+  bool Open() {
+    if (depth_ >= kMaxDepth) return TooDeep();
+    ++depth_;
+    return true;
+  }
+  // Values wait on one stack until their container ends and RapidJSON says how many it holds:
+  // each array or object is then built at its exact size, instead of growing element by element.
   bool Add(Json v) {
-    if (stack_.empty()) {
+    if (depth_ == 0) {
       root_ = std::move(v);
-    } else if (stack_.back().is_array()) {
-      stack_.back().as_array().push_back(std::move(v));
     } else {
-      // Duplicate keys: the last one wins, as serde_json does for maps.
-      stack_.back().Set(keys_.back(), std::move(v));
-      keys_.pop_back();
+      values_.push_back(std::move(v));
     }
     return true;
   }
-  bool Close() {
-    Json done = std::move(stack_.back());
-    stack_.pop_back();
-    return Add(std::move(done));
-  }
 
-  std::vector<Json> stack_;
+  size_t depth_ = 0;
+  std::vector<Json> values_;
   std::vector<std::string> keys_;
   Json root_;
 };
@@ -280,8 +298,8 @@ void Json::DumpTo(std::string* out) const {
   switch (type_) {
     case Type::kNull: out->append("null"); break;
     case Type::kBool: out->append(bool_ ? "true" : "false"); break;
-    case Type::kInt: out->append(std::to_string(int_)); break;
-    case Type::kUInt: out->append(std::to_string(uint_)); break;
+    case Type::kInt: AppendInteger(int_, out); break;
+    case Type::kUInt: AppendInteger(uint_, out); break;
     case Type::kDouble: AppendDouble(double_, is_f32_, out); break;
     case Type::kString: AppendJsonString(as_string(), out); break;
     case Type::kArray: {

@@ -390,6 +390,7 @@ StatusOr<std::shared_ptr<Collection>> CollectionOf(RequestContext& ctx) {
 
 Json RenderPoint(const PointOut& p) {
   Json j = Json::MakeObject();
+  j.as_object().reserve(6);
   j.Set("id", p.id.ToJson());
   if (p.score) {
     j.Set("version", Json(p.version));

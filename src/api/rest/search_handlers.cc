@@ -44,9 +44,18 @@ StatusOr<std::vector<PointOut>> Run(RequestContext& ctx, QueryRequest r) {
 }
 
 Json RenderPoints(const std::vector<PointOut>& points) {
-  Json list = Json::MakeArray();
-  for (const PointOut& p : points) list.Push(RenderPoint(p));
-  return list;
+  Json::Array list;
+  list.reserve(points.size());
+  for (const PointOut& p : points) list.push_back(RenderPoint(p));
+  return Json(std::move(list));
+}
+
+// The universal query's answer: {"points": [...]}. (Built by moves: an initializer list would
+// copy the whole list.)
+Json RenderQueryAnswer(const std::vector<PointOut>& points) {
+  Json answer = Json::MakeObject();
+  answer.Set("points", RenderPoints(points));
+  return answer;
 }
 
 // Legacy routes answer a bare list; the universal query wraps it in {points}.
@@ -54,7 +63,7 @@ template <Parser parse, bool wrap>
 StatusOr<Reply> Single(RequestContext& ctx) {
   QUIVER_ASSIGN_OR_RETURN(QueryRequest r, parse(ctx.body));
   QUIVER_ASSIGN_OR_RETURN(auto points, Run(ctx, r));
-  if (wrap) return Ok(Json(Json::Object{{"points", RenderPoints(points)}}));
+  if (wrap) return Ok(RenderQueryAnswer(points));
   return Ok(RenderPoints(points));
 }
 
@@ -67,12 +76,13 @@ StatusOr<Reply> BatchOf(RequestContext& ctx) {
     QUIVER_ASSIGN_OR_RETURN(QueryRequest r, parse(s));
     requests.push_back(std::move(r));
   }
-  Json out = Json::MakeArray();
+  Json::Array out;
+  out.reserve(requests.size());
   for (QueryRequest& r : requests) {
     QUIVER_ASSIGN_OR_RETURN(auto points, Run(ctx, std::move(r)));
-    out.Push(wrap ? Json(Json::Object{{"points", RenderPoints(points)}}) : RenderPoints(points));
+    out.push_back(wrap ? RenderQueryAnswer(points) : RenderPoints(points));
   }
-  return Ok(out);
+  return Ok(Json(std::move(out)));
 }
 
 template <Parser parse>
