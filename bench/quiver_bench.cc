@@ -56,7 +56,7 @@ struct Flags {
   uint64_t seed = 1;
   double min_time_s = 0.3;
   std::string efs = "10,16,24,32,48,64,96,128,192,256,384,512";
-  std::string rest_efs = "32,64,128";
+  std::string rest_efs = "auto";
   std::string engines = "quiver,quiver-int8,hnswlib,faiss";
 };
 
@@ -75,7 +75,8 @@ StatusOr<Dataset> LoadData(const Flags& f) {
 
 int Run(const Flags& f) {
   auto efs = ParseList(f.efs, "--ef");
-  auto rest_efs = ParseList(f.rest_efs, "--rest-ef");
+  auto rest_efs = f.rest_efs == "auto" ? StatusOr<std::vector<size_t>>(std::vector<size_t>{})
+                                       : ParseList(f.rest_efs, "--rest-ef");
   std::string host, port;
   Status url = f.rest.empty() ? Status::Ok() : ParseRestUrl(f.rest, &host, &port);
   auto loaded = LoadData(f);
@@ -114,7 +115,8 @@ int Run(const Flags& f) {
   report.build = options.build;
 
   // Engines needed after their sweep (filtered, REST) stay alive; the others are dropped at once.
-  std::unique_ptr<QuiverEngine> quiver;
+  std::unique_ptr<QuiverEngine> quiver_f32, quiver_int8;
+  QuiverEngine* quiver = nullptr;  // the one the filtered runs use
   std::string filtered_variant;
   std::unique_ptr<Engine> hnswlib, faiss;
   std::istringstream names(f.engines);
@@ -135,9 +137,13 @@ int Run(const Flags& f) {
     if (!report.engines.back().error.empty()) continue;
     // The filtered runs use the best Quiver index built: int8 (a collection with scalar
     // quantization) when it is in the run, else float32.
-    if (name == "quiver-int8" || (name == "quiver" && !quiver)) {
-      quiver.reset(static_cast<QuiverEngine*>(engine.release()));
-      filtered_variant = name;
+    if (name == "quiver-int8" || name == "quiver") {
+      auto& kept = name == "quiver" ? quiver_f32 : quiver_int8;
+      kept.reset(static_cast<QuiverEngine*>(engine.release()));
+      if (name == "quiver-int8" || !quiver) {
+        quiver = kept.get();
+        filtered_variant = name;
+      }
     }
     if (name == "hnswlib") hnswlib = std::move(engine);
     if (name == "faiss") faiss = std::move(engine);
@@ -154,7 +160,7 @@ int Run(const Flags& f) {
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
     for (const FilterSet& set : sets) {
-      auto rows = RunFiltered(data, set, quiver.get(), hnswlib.get(), faiss.get(), options);
+      auto rows = RunFiltered(data, set, quiver, hnswlib.get(), faiss.get(), options);
       report.filtered.insert(report.filtered.end(), rows.begin(), rows.end());
     }
   }
@@ -165,19 +171,23 @@ int Run(const Flags& f) {
     rest.url = f.rest;
     rest.api_key = f.api_key;
     rest.efs = *rest_efs;
+    const EngineResult* f32 = nullptr;
+    for (const EngineResult& e : report.engines) {
+      if (e.name == "quiver" && e.error.empty()) f32 = &e;
+    }
+    if (rest.efs.empty() && f32) rest.efs = EfsReaching(*f32, {0.95, 0.99});
+    if (rest.efs.empty()) rest.efs = {32, 64, 128};  // no float32 sweep to choose from
     rest.m = f.m;
     rest.ef_construct = f.ef_construct;
     rest.min_time_s = f.min_time_s;
+    if (quiver_f32) {
+      rest.in_process_qps = [&](size_t ef) {
+        std::vector<std::vector<uint32_t>> ignored;
+        return TimeSearch(*quiver_f32, data, f.k, ef, f.min_time_s, &ignored);
+      };
+    }
     auto result = RunRest(data, truth, f.k, rest);
     if (result.ok()) {
-      for (RestPoint& p : result->points) {
-        for (const EngineResult& e : report.engines) {
-          if (e.name != "quiver") continue;
-          for (const SweepPoint& s : e.sweep) {
-            if (s.ef == p.ef) p.inproc_qps = s.qps;
-          }
-        }
-      }
       report.rest = std::move(result).value();
     } else {
       fmt::print(stderr, "quiver-bench: --rest: {}\n", result.status().message());
@@ -227,7 +237,9 @@ int main(int argc, char** argv) {
   app.add_option("--json", f.json, "write the figures as JSON to this file");
   app.add_option("--rest", f.rest, "also query a running server at http://host:port");
   app.add_option("--api-key", f.api_key, "api-key for --rest");
-  app.add_option("--rest-ef", f.rest_efs, "ef values for --rest")->capture_default_str();
+  app.add_option("--rest-ef", f.rest_efs,
+                 "ef values for --rest (auto: where float32 Quiver reaches recall 0.95 and 0.99)")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   return quiver::bench::Run(f);
 }

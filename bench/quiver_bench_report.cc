@@ -132,15 +132,24 @@ void PrintFiltered(const Report& report) {
 void PrintRest(const Report& report) {
   if (!report.rest) return;
   const RestResult& r = *report.rest;
-  fmt::print("\nREST ({}; upsert {:.2f} s, green after {:.2f} s more; batches of 100 queries)\n",
-             r.collection, r.upsert_s, r.green_wait_s);
+  fmt::print("\nREST ({}; upsert {:.2f} s, green after {:.2f} s more, {} of {} vectors indexed; "
+             "batches of 100 queries)\n",
+             r.collection, r.upsert_s, r.green_wait_s, r.indexed_vectors, report.n);
   fmt::print("{:>5} {:>8} {:>10} {:>14} {:>16}\n", "ef", "recall", "rest_qps", "in_process_qps",
              "rest/in_process");
   for (const RestPoint& p : r.points) {
-    std::optional<double> ratio;
-    if (p.inproc_qps && *p.inproc_qps > 0) ratio = p.qps / *p.inproc_qps;
     fmt::print("{:>5} {:>8.4f} {:>10.0f} {:>14} {:>16}\n", p.ef, p.recall, p.qps,
-               Num(p.inproc_qps), Num(ratio, "{:.3f}"));
+               Num(p.inproc_qps), Num(p.Ratio(), "{:.3f}"));
+  }
+  for (double target : {0.95, 0.99}) {
+    const RestPoint* at = nullptr;  // the smallest ef whose REST recall reaches the target
+    for (const RestPoint& p : r.points) {
+      if (p.recall >= target && (!at || p.ef < at->ef)) at = &p;
+    }
+    if (at) {
+      fmt::print("at recall >= {}: ef {}, rest/in_process {}\n", target, at->ef,
+                 Num(at->Ratio(), "{:.3f}"));
+    }
   }
 }
 
@@ -212,6 +221,7 @@ Status WriteJson(const Report& report, const std::string& path) {
       row.Set("recall", Json(p.recall));
       row.Set("qps", Json(p.qps));
       row.Set("in_process_qps", OrNull(p.inproc_qps));
+      row.Set("ratio", OrNull(p.Ratio()));
       rest.Push(std::move(row));
     }
     root.Set("rest", std::move(rest));

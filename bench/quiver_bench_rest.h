@@ -3,11 +3,19 @@
 // what HTTP and JSON cost on top of the index.
 //
 // It creates the collection `bench_<pid>` (the data's size and distance, hnsw_config m and
-// ef_construct), upserts the base in batches of 1000 with wait=true, waits until the collection
-// reports status green, sends the queries as `points/query/batch` requests of 100 searches at each
-// ef, and deletes the collection at the end (also after an error, as far as the server lets it).
+// ef_construct) and loads it as Qdrant's documentation advises for bulk uploads: indexing off
+// (`indexing_threshold` 0), the base upserted in batches of 1000 with wait=true, then indexing on
+// again (`indexing_threshold` 10000, the default), so one build indexes every vector. It waits
+// until the collection reports status green, sends the queries as `points/query/batch` requests
+// of 100 searches at each ef, and deletes the collection at the end (also after an error, as far
+// as the server lets it).
+//
+// Each ef is measured twice, alternating with Quiver's in-process search at the same ef
+// (`in_process_qps`), and each side keeps its better figure: both come from the same minute on a
+// machine whose speed drifts between minutes.
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,19 +34,28 @@ struct RestOptions {
   uint32_t ef_construct = 100;
   double min_time_s = 0.3;
   double green_timeout_s = 600;  // how long to wait for the collection to turn green
+  // Quiver's in-process queries/s at one ef, on the index type the collection uses (float32).
+  std::function<double(size_t ef)> in_process_qps;
 };
 
 struct RestPoint {
   size_t ef = 0;
   double recall = 0;
   double qps = 0;
-  std::optional<double> inproc_qps;  // Quiver in process at the same ef, when it was measured
+  std::optional<double> inproc_qps;  // Quiver in process at the same ef, alongside
+
+  // qps / inproc_qps, when both are there.
+  std::optional<double> Ratio() const {
+    if (!inproc_qps || *inproc_qps <= 0) return std::nullopt;
+    return qps / *inproc_qps;
+  }
 };
 
 struct RestResult {
   std::string collection;
   double upsert_s = 0;      // all batches, wait=true
-  double green_wait_s = 0;  // after the last upsert until status green
+  double green_wait_s = 0;  // after indexing was switched on until status green
+  uint64_t indexed_vectors = 0;  // the collection's indexed_vectors_count when green
   std::vector<RestPoint> points;
 };
 

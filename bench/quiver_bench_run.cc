@@ -103,6 +103,20 @@ std::optional<double> EngineResult::QpsAtRecall(double recall) const {
   return best;
 }
 
+std::vector<size_t> EfsReaching(const EngineResult& e, const std::vector<double>& recalls) {
+  std::vector<size_t> out;
+  for (double recall : recalls) {
+    std::optional<size_t> smallest;
+    for (const SweepPoint& p : e.sweep) {
+      if (p.recall >= recall && (!smallest || p.ef < *smallest)) smallest = p.ef;
+    }
+    if (smallest) out.push_back(*smallest);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 double TimeSearch(Engine& engine, const Dataset& data, size_t k, size_t ef, double min_time_s,
                   std::vector<std::vector<uint32_t>>* results) {
   return TimePasses(data.nq, min_time_s, [&] { engine.SearchAll(data, k, ef, results); });

@@ -40,6 +40,10 @@ struct EngineResult {
   std::optional<double> QpsAtRecall(double recall) const;
 };
 
+// For each target recall, the smallest ef of the sweep that reaches it (targets no ef reaches are
+// left out); ascending, without repeats.
+std::vector<size_t> EfsReaching(const EngineResult& e, const std::vector<double>& recalls);
+
 struct FilteredResult {
   std::string engine;
   double selectivity = 0;
