@@ -110,6 +110,10 @@ class Collection {
   // Vector inputs given by id are looked up in this collection (the front end has replaced
   // those of `lookup_from` by vectors already), and those points are left out of the results.
   StatusOr<std::vector<PointOut>> Query(const QueryRequest& request) const;
+  // Runs each request as Query does, spread over up to `threads` threads (the caller's among
+  // them), as Qdrant searches its segments side by side. The answers come in request order.
+  std::vector<StatusOr<std::vector<PointOut>>> QueryBatch(const std::vector<QueryRequest>& requests,
+                                                          size_t threads) const;
   StatusOr<std::vector<GroupResult>> QueryGroups(const QueryRequest& request,
                                                  const std::string& group_by,
                                                  size_t group_size) const;

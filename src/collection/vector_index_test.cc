@@ -141,6 +141,40 @@ TEST_F(VectorIndexTest, BuildGivesHighRecallAndExactScores) {
   EXPECT_EQ(report.Find("summary")->Find("queued_optimizations")->as_int(), 0);
 }
 
+// A batch spread over threads answers each request as Query does, in request order, with a
+// failing request's error in its own place.
+TEST_F(VectorIndexTest, QueryBatchOverThreadsEqualsOneByOne) {
+  Upsert(0, 2000);
+  c_->RunOptimization();
+  std::vector<QueryRequest> requests;
+  for (int i = 0; i < 40; ++i) {
+    QueryRequest req;
+    req.query.kind = QueryPlan::Kind::kNearest;
+    req.query.nearest.vector = VectorValue(DenseVector(RandomVector()));
+    req.limit = 5 + i % 7;
+    if (i == 17) req.using_vector = "missing";  // this one fails
+    requests.push_back(std::move(req));
+  }
+  for (size_t threads : {1u, 2u, 4u}) {
+    auto answers = c_->QueryBatch(requests, threads);
+    ASSERT_EQ(answers.size(), requests.size());
+    for (size_t i = 0; i < requests.size(); ++i) {
+      auto alone = c_->Query(requests[i]);
+      ASSERT_EQ(answers[i].ok(), alone.ok()) << "request " << i << ", threads " << threads;
+      if (!alone.ok()) {
+        EXPECT_EQ(answers[i].status().message(), alone.status().message());
+        continue;
+      }
+      ASSERT_EQ(answers[i]->size(), alone->size());
+      for (size_t j = 0; j < alone->size(); ++j) {
+        EXPECT_EQ((*answers[i])[j].id, (*alone)[j].id);
+        EXPECT_EQ((*answers[i])[j].score, (*alone)[j].score);
+      }
+    }
+    EXPECT_FALSE(answers[17].ok());
+  }
+}
+
 TEST_F(VectorIndexTest, WritesAfterTheBuildAreNeverWrong) {
   Upsert(0, 2000);
   c_->RunOptimization();

@@ -60,6 +60,10 @@ CollectionDefaults DefaultsFrom(const Settings& settings) {
   MergeKnownKeys(&d.optimizer_config, settings.storage.optimizers);
   MergeKnownKeys(&d.wal_config, settings.storage.wal);
   d.on_disk_payload = settings.storage.on_disk_payload;
+  if (const Json* threads = settings.storage.performance.Find("max_search_threads");
+      threads && threads->is_integer() && threads->as_int() > 0) {
+    d.max_search_threads = static_cast<size_t>(threads->as_int());
+  }
   return d;
 }
 

@@ -1,6 +1,8 @@
 #include "service/catalog.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <thread>
 
 #include "service/catalog_keys.h"
 
@@ -27,7 +29,12 @@ Status ValidateCollectionName(const std::string& name) {
 }
 
 Catalog::Catalog(std::unique_ptr<KvStore> store, CollectionDefaults defaults)
-    : store_(std::move(store)), defaults_(std::move(defaults)) {}
+    : store_(std::move(store)),
+      defaults_(std::move(defaults)),
+      // Once: hardware_concurrency() reads /sys on every call.
+      search_threads_(defaults_.max_search_threads > 0
+                          ? defaults_.max_search_threads
+                          : std::max(1u, std::thread::hardware_concurrency())) {}
 
 StatusOr<std::unique_ptr<Catalog>> Catalog::Open(const std::string& storage_path,
                                                  CollectionDefaults defaults) {

@@ -28,6 +28,8 @@ class Catalog {
   StatusOr<std::shared_ptr<Collection>> Get(const std::string& name_or_alias) const;
   bool Exists(const std::string& name) const;
   std::vector<std::string> List() const;
+  // Threads one batch of queries may use: storage.performance.max_search_threads, or one per CPU.
+  size_t search_threads() const { return search_threads_; }
 
   // `body` is the JSON of `PUT /collections/{name}`. AlreadyExists (409) when taken.
   Status Create(const std::string& name, const Json& body);
@@ -74,6 +76,7 @@ class Catalog {
 
   std::unique_ptr<KvStore> store_;
   CollectionDefaults defaults_;
+  const size_t search_threads_;
   mutable std::shared_mutex mu_;
   std::map<std::string, std::shared_ptr<Collection>> collections_;
   std::map<std::string, std::string> aliases_;  // alias -> collection

@@ -76,11 +76,14 @@ StatusOr<Reply> BatchOf(RequestContext& ctx) {
     QUIVER_ASSIGN_OR_RETURN(QueryRequest r, parse(s));
     requests.push_back(std::move(r));
   }
+  QUIVER_ASSIGN_OR_RETURN(auto c, CollectionOf(ctx));
+  for (QueryRequest& r : requests) QUIVER_RETURN_IF_ERROR(ResolveLookups(ctx, &r));
   Json::Array out;
   out.reserve(requests.size());
-  for (QueryRequest& r : requests) {
-    QUIVER_ASSIGN_OR_RETURN(auto points, Run(ctx, std::move(r)));
-    out.push_back(wrap ? RenderQueryAnswer(points) : RenderPoints(points));
+  // The first failing search (in request order) answers for the batch, as before.
+  for (auto& points : c->QueryBatch(requests, ctx.catalog.search_threads())) {
+    if (!points.ok()) return points.status();
+    out.push_back(wrap ? RenderQueryAnswer(*points) : RenderPoints(*points));
   }
   return Ok(Json(std::move(out)));
 }
