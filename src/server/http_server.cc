@@ -58,6 +58,9 @@ constexpr Clock::duration kAcceptRetryDelay = std::chrono::milliseconds(100);
 // buffer, which after a header is a few hundred bytes: without room a 100 KB query batch arrives
 // in 512-byte reads, each an epoll round trip (a third of a batch's time was spent so).
 constexpr size_t kBodyReadBytes = 64 * 1024;
+// A body of known length is read straight into the request's string, up to this much per read:
+// fewer wake-ups than Beast's 64 KiB steps and no copy out of the connection's buffer.
+constexpr size_t kSizedBodyReadBytes = 1024 * 1024;
 
 // Redirects an I/O error into `ec` instead of throwing from the co_await.
 auto Redirect(beast::error_code& ec) { return asio::redirect_error(asio::use_awaitable, ec); }
@@ -271,6 +274,9 @@ class Session final : public Connection {
   asio::awaitable<bool> Write(http::response<Body>& response);
   template <class Parser>
   asio::awaitable<beast::error_code> ReadBody(Parser& parser, bool expect_continue);
+  asio::awaitable<beast::error_code> ReadSizedBody(uint64_t length, bool expect_continue,
+                                                   std::string* body);
+  asio::awaitable<beast::error_code> AnswerContinue();
   asio::awaitable<void> Finish(Ending ending);
   rest::HttpRequest HeadOf(const http::request<http::empty_body>& header) const;
   std::string SpoolPath(const std::string& dir);
@@ -359,6 +365,9 @@ asio::awaitable<Ending> Session<Stream>::Serve() {
         RemoveFile(request.body_file);
         co_return co_await OnReadError(ec);
       }
+    } else if (const auto length = header_parser.content_length(); length && !header_parser.chunked()) {
+      ec = co_await ReadSizedBody(*length, expect_continue, &request.body);
+      if (ec) co_return co_await OnReadError(ec);
     } else {
       http::request_parser<http::string_body> parser(std::move(header_parser));
       parser.body_limit(limit);  // for chunked bodies, whose size is known only as they arrive
@@ -393,17 +402,49 @@ asio::awaitable<beast::error_code> Session<Stream>::ReadBody(Parser& parser, boo
   if (parser.is_done()) co_return ec;
   const auto length = parser.content_length();
   buffer_.reserve(std::min<uint64_t>(length.value_or(kBodyReadBytes), kBodyReadBytes));
-  if (expect_continue) {
-    http::response<http::empty_body> go_on{http::status::continue_, 11};
-    Arm(idle_timeout());
-    co_await http::async_write(stream_, go_on, Redirect(ec));
-    if (ec) co_return ec;
-  }
+  if (expect_continue && (ec = co_await AnswerContinue())) co_return ec;
   while (!parser.is_done()) {
     Arm(idle_timeout());
     co_await http::async_read_some(stream_, buffer_, parser, Redirect(ec));
     if (ec) co_return ec;
   }
+  co_return ec;
+}
+
+// A body with a Content-Length (checked against the limit already): the bytes read past the
+// header first, then reads straight into `body`. Reading stops at the body's end, so a pipelined
+// request after it stays on the wire for the next round. The deadline restarts with each read.
+template <class Stream>
+asio::awaitable<beast::error_code> Session<Stream>::ReadSizedBody(uint64_t length,
+                                                                  bool expect_continue,
+                                                                  std::string* body) {
+  beast::error_code ec;
+  body->clear();
+  body->reserve(length);  // as Beast does: address space, no memory touched yet
+  const size_t buffered = std::min<uint64_t>(length, buffer_.size());
+  body->resize(buffered);
+  asio::buffer_copy(asio::buffer(*body), buffer_.data(), buffered);
+  buffer_.consume(buffered);
+  if (body->size() < length && expect_continue && (ec = co_await AnswerContinue())) co_return ec;
+  while (body->size() < length) {
+    const size_t have = body->size();
+    const size_t step = std::min<uint64_t>(length - have, kSizedBodyReadBytes);
+    body->resize(have + step);
+    Arm(idle_timeout());
+    const size_t got =
+        co_await stream_.async_read_some(asio::buffer(body->data() + have, step), Redirect(ec));
+    body->resize(have + got);
+    if (ec) co_return ec == asio::error::eof ? http::error::partial_message : ec;
+  }
+  co_return ec;
+}
+
+template <class Stream>
+asio::awaitable<beast::error_code> Session<Stream>::AnswerContinue() {
+  beast::error_code ec;
+  http::response<http::empty_body> go_on{http::status::continue_, 11};
+  Arm(idle_timeout());
+  co_await http::async_write(stream_, go_on, Redirect(ec));
   co_return ec;
 }
 
