@@ -7,8 +7,11 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
+#include <random>
 #include <string>
 
 namespace quiver {
@@ -73,6 +76,35 @@ TEST(JsonTest, IntegersAndDoublesKeepTheirKind) {
   EXPECT_EQ(J("1.25").Dump(), "1.25");
   EXPECT_EQ(J("0.1").Dump(), "0.1");  // shortest form that reads back the same double
   EXPECT_DOUBLE_EQ(J("123456789.125").as_double(), 123456789.125);
+}
+
+// Doubles parse to the nearest double whatever their length: short ones on RapidJSON's fast path,
+// long ones (17 digits, exponents, huge integers, subnormals) again from their text.
+TEST(JsonTest, DoublesParseExactly) {
+  for (const char* text : {"0.1", "0.30000000000000004", "1.7976931348623157e308",
+                           "2.2250738585072014e-308", "5e-324", "4.9406564584124654e-324", "1e23",
+                           "8.98846567431158e307", "123456789012345678901234567890",
+                           "-0.000000000000000000001", "0.26666666", "1234567.8901234567",
+                           "9007199254740993.0", "-2.5E-3", "1E+2"}) {
+    Json j = J(text);
+    ASSERT_TRUE(j.is_number()) << text;
+    EXPECT_EQ(j.as_double(), std::strtod(text, nullptr)) << text;
+  }
+  std::mt19937_64 rng(7);
+  std::uniform_int_distribution<uint64_t> bits;
+  int checked = 0;
+  while (checked < 20000) {
+    uint64_t b = bits(rng);
+    double d;
+    std::memcpy(&d, &b, sizeof d);
+    if (!std::isfinite(d)) continue;
+    char text[64];
+    std::snprintf(text, sizeof text, checked % 2 ? "%.17g" : "%.9g", d);
+    Json j = J(text);
+    ASSERT_TRUE(j.is_number()) << text;
+    ASSERT_EQ(j.as_double(), std::strtod(text, nullptr)) << text;
+    ++checked;
+  }
 }
 
 TEST(JsonTest, Int64Limits) {
