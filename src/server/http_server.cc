@@ -365,7 +365,8 @@ asio::awaitable<Ending> Session<Stream>::Serve() {
         RemoveFile(request.body_file);
         co_return co_await OnReadError(ec);
       }
-    } else if (const auto length = header_parser.content_length(); length && !header_parser.chunked()) {
+    } else if (const auto length = header_parser.content_length();
+               length && !header_parser.chunked()) {
       ec = co_await ReadSizedBody(*length, expect_continue, &request.body);
       if (ec) co_return co_await OnReadError(ec);
     } else {

@@ -17,7 +17,10 @@ function exchange(port, chunks, { answers = 1, gapMs = 0 } = {}) {
     const socket = net.connect(port, '127.0.0.1');
     let data = Buffer.alloc(0);
     const parsed = [];
-    const timer = setTimeout(() => { socket.destroy(); reject(new Error(`timed out; got ${data}`)); }, 10000);
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`timed out; got ${data}`));
+    }, 10000);
     socket.on('error', reject);
     socket.on('data', (d) => {
       data = Buffer.concat([data, d]);
@@ -87,7 +90,8 @@ describe('HTTP framing', () => {
   });
 
   test('pipelined requests with bodies in one write get their own answers, in order', async () => {
-    const all = [1, 2, 3].map((id) => post(path, queryBody([0, 0, 0, 0].map((_, i) => (i === id - 1 ? 1 : 0)))));
+    const unit = (id) => [0, 1, 2, 3].map((i) => (i === id - 1 ? 1 : 0));
+    const all = [1, 2, 3].map((id) => post(path, queryBody(unit(id))));
     const answers = await exchange(srv.httpPort, [all.join('')], { answers: 3 });
     assert.deepEqual(answers.map((a) => a.status), [200, 200, 200]);
     assert.deepEqual(answers.map(topId), [1, 2, 3]);
@@ -116,7 +120,8 @@ describe('HTTP framing', () => {
     });
     assert.match(answers, /^HTTP\/1\.1 100/);
     assert.match(answers, /HTTP\/1\.1 200/);
-    assert.equal(JSON.parse(answers.slice(answers.lastIndexOf('\r\n\r\n') + 4)).result.points[0].id, 3);
+    const last = JSON.parse(answers.slice(answers.lastIndexOf('\r\n\r\n') + 4));
+    assert.equal(last.result.points[0].id, 3);
   });
 
   test('a sized body of several megabytes is read whole', async () => {
@@ -124,10 +129,12 @@ describe('HTTP framing', () => {
     // one read of the server's.
     const one = `1.${'0'.repeat(400)}`;
     const vectorFor = (i) => [0, 1, 2, 3].map((j) => (j === i % 3 ? one : '0')).join(',');
-    const searches = Array.from({ length: 8000 }, (_, i) => `{"query":[${vectorFor(i)}],"limit":1}`);
+    const searches = Array.from({ length: 8000 },
+      (_, i) => `{"query":[${vectorFor(i)}],"limit":1}`);
     const body = `{"searches":[${searches.join(',')}]}`;
     assert.ok(body.length > 2 * 1024 * 1024, `${body.length} bytes`);
-    const [answer] = await exchange(srv.httpPort, [post(`/collections/${C}/points/query/batch`, body)]);
+    const batch = post(`/collections/${C}/points/query/batch`, body);
+    const [answer] = await exchange(srv.httpPort, [batch]);
     assert.equal(answer.status, 200, answer.body.slice(0, 200));
     const result = JSON.parse(answer.body).result;
     assert.equal(result.length, 8000);
@@ -154,7 +161,8 @@ describe('HTTP framing', () => {
     });
     const { points } = await srv.client.query(C, { query: [0, 0, 1, 0], limit: 1 });
     assert.equal(points[0].id, 3);
-    const info = okResult(await fetch(`${srv.url}/collections/${C}`).then(async (r) => ({ status: r.status, json: await r.json() })));
+    const res = await fetch(`${srv.url}/collections/${C}`);
+    const info = okResult({ status: res.status, json: await res.json() });
     assert.equal(info.points_count, 3);
   });
 });
