@@ -491,7 +491,15 @@ std::vector<StatusOr<std::vector<PointOut>>> Collection::QueryBatch(
                                                        Status(StatusCode::kInternal, "not run"));
   std::atomic<size_t> next{0};
   auto work = [&] {
-    for (size_t i = next++; i < requests.size(); i = next++) answers[i] = Query(requests[i]);
+    for (size_t i = next++; i < requests.size(); i = next++) {
+      try {
+        answers[i] = Query(requests[i]);
+      } catch (const std::exception& e) {
+        // On a helper thread an escaping exception would end the process; as kInternal the
+        // front end answers it as its own last-resort catch does: 500.
+        answers[i] = Status(StatusCode::kInternal, e.what());
+      }
+    }
   };
   // A helper thread costs tens of microseconds to start: worth it only for a few queries each.
   constexpr size_t kQueriesPerThread = 4;
