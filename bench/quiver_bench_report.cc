@@ -142,11 +142,7 @@ void PrintRest(const Report& report) {
                Num(p.inproc_qps), Num(p.Ratio(), "{:.3f}"));
   }
   for (double target : {0.95, 0.99}) {
-    const RestPoint* at = nullptr;  // the smallest ef whose REST recall reaches the target
-    for (const RestPoint& p : r.points) {
-      if (p.recall >= target && (!at || p.ef < at->ef)) at = &p;
-    }
-    if (at) {
+    if (const RestPoint* at = SmallestEfReaching(r.points, target)) {
       fmt::print("at recall >= {}: ef {}, rest/in_process {}\n", target, at->ef,
                  Num(at->Ratio(), "{:.3f}"));
     }

@@ -106,11 +106,7 @@ std::optional<double> EngineResult::QpsAtRecall(double recall) const {
 std::vector<size_t> EfsReaching(const EngineResult& e, const std::vector<double>& recalls) {
   std::vector<size_t> out;
   for (double recall : recalls) {
-    std::optional<size_t> smallest;
-    for (const SweepPoint& p : e.sweep) {
-      if (p.recall >= recall && (!smallest || p.ef < *smallest)) smallest = p.ef;
-    }
-    if (smallest) out.push_back(*smallest);
+    if (const SweepPoint* p = SmallestEfReaching(e.sweep, recall)) out.push_back(p->ef);
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());

@@ -40,6 +40,17 @@ struct EngineResult {
   std::optional<double> QpsAtRecall(double recall) const;
 };
 
+// The point with the smallest ef whose recall reaches `recall` (sweep points, REST points);
+// nullptr when none does.
+template <class Point>
+const Point* SmallestEfReaching(const std::vector<Point>& points, double recall) {
+  const Point* best = nullptr;
+  for (const Point& p : points) {
+    if (p.recall >= recall && (!best || p.ef < best->ef)) best = &p;
+  }
+  return best;
+}
+
 // For each target recall, the smallest ef of the sweep that reaches it (targets no ef reaches are
 // left out); ascending, without repeats.
 std::vector<size_t> EfsReaching(const EngineResult& e, const std::vector<double>& recalls);
