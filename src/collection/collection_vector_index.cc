@@ -2,6 +2,7 @@
 // planner that sends a nearest-neighbour search through a segment or to the exact scan.
 #include <spdlog/spdlog.h>
 
+#include <cmath>
 #include <mutex>
 #include <random>
 
@@ -259,11 +260,16 @@ std::optional<std::vector<Collection::Scored>> Collection::IndexedNearest(
     params.rescore = req.quantization->rescore || req.quantization->ignore;
     params.oversampling = std::max(1.0f, req.quantization->oversampling);
   }
+  // An exact graph distance is the similarity negated (the graph's vectors are this column's,
+  // compared by the same kernel): taking it saves re-reading k cold vectors per query.
+  const index::HnswIndex& graph = *vi.segment()->graph;
+  const bool graph_scores = graph.ReportsExactDistances(params);
   std::vector<Scored> out;
-  for (const index::Neighbor& n : vi.segment()->graph->Search(query.data(), params)) {
+  for (const index::Neighbor& n : graph.Search(query.data(), params)) {
     uint32_t slot = vi.FreshSlot(n.id);
     if (slot == VectorIndex::kNoLocal || !slots_[slot].live) continue;
-    float sc = score(slot);  // the exact similarity, as the scan reports it
+    // The exact similarity, as the scan reports it (an infinite distance may be a NaN mapped).
+    float sc = graph_scores && std::isfinite(n.distance) ? -n.distance : score(slot);
     if (threshold && sc < *threshold) continue;
     out.push_back({slot, sc});
   }

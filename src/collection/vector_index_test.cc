@@ -73,6 +73,7 @@ class VectorIndexTest : public ::testing::Test {
                                std::optional<Filter> filter = std::nullopt,
                                bool indexed_only = false) {
     QueryRequest req;
+    req.quantization = quantization_;
     req.query.kind = QueryPlan::Kind::kNearest;
     req.query.nearest.vector = VectorValue(DenseVector(q));
     req.limit = 10;
@@ -85,7 +86,7 @@ class VectorIndexTest : public ::testing::Test {
   }
 
   // Mean recall@10 of the indexed search against exact=true; also checks that every returned score
-  // is the exact score of that point.
+  // is the exact scan's score of that point, to the bit.
   double Recall(int queries, const std::optional<Filter>& filter = std::nullopt) {
     double hits = 0, total = 0;
     for (int i = 0; i < queries; ++i) {
@@ -99,7 +100,7 @@ class VectorIndexTest : public ::testing::Test {
       for (const PointOut& p : approx) {
         if (exact_ids.count(p.id.ToString())) {
           ++hits;
-          EXPECT_FLOAT_EQ(*p.score, truth[p.id.ToString()]);
+          EXPECT_EQ(*p.score, truth[p.id.ToString()]);
         }
       }
       total += static_cast<double>(exact.size());
@@ -115,6 +116,7 @@ class VectorIndexTest : public ::testing::Test {
   std::filesystem::path dir_;
   std::unique_ptr<KvStore> store_;
   CollectionConfig config_;
+  std::optional<QueryRequest::QuantizationParams> quantization_;  // the searches' `quantization`
   std::unique_ptr<Collection> c_;
   std::mt19937_64 rng_{42};
 };
@@ -143,6 +145,31 @@ TEST_F(VectorIndexTest, BuildGivesHighRecallAndExactScores) {
 
 // A batch spread over threads answers each request as Query does, in request order, with a
 // failing request's error in its own place.
+// Euclid scores are reported as distances, and an int8 graph searched without rescoring walks on
+// estimates: in both cases the scores returned are still the exact scan's.
+TEST_F(VectorIndexTest, ScoresAreExactForEuclidAndForInt8WithoutRescoring) {
+  CollectionConfig updated;
+  config_ = *CollectionConfig::FromCreateRequest(J(R"({
+      "vectors": {"size": 16, "distance": "Euclid"},
+      "hnsw_config": {"m": 16, "ef_construct": 64},
+      "optimizers_config": {"indexing_threshold": 1}})"),
+                                                 BuiltinCollectionDefaults());
+  c_ = Open();
+  Upsert(0, 2000);
+  c_->RunOptimization();
+  ASSERT_EQ(StatusOf(), "green");
+  EXPECT_GE(Recall(30), 0.95);
+  ASSERT_TRUE(
+      c_->UpdateConfig(J(R"({"quantization_config": {"scalar": {"type": "int8"}}})"), &updated)
+          .ok());
+  c_->RunOptimization();
+  ASSERT_EQ(StatusOf(), "green");
+  quantization_ = QueryRequest::QuantizationParams{false, false, 1.0f};
+  EXPECT_GE(Recall(30), 0.8);
+  quantization_ = QueryRequest::QuantizationParams{false, true, 2.0f};
+  EXPECT_GE(Recall(30), 0.9);
+}
+
 TEST_F(VectorIndexTest, QueryBatchOverThreadsEqualsOneByOne) {
   Upsert(0, 2000);
   c_->RunOptimization();

@@ -20,6 +20,25 @@ Json::Json(uint64_t u) {
   }
 }
 
+Json::Json(const Json& other) : type_(other.type_), is_f32_(other.is_f32_) {
+  switch (type_) {
+    case Type::kString: string_ = new std::string(*other.string_); break;
+    case Type::kArray: array_ = new Array(*other.array_); break;
+    case Type::kObject: object_ = new Object(*other.object_); break;
+    default: uint_ = other.uint_;
+  }
+}
+
+void Json::Release() noexcept {
+  switch (type_) {
+    case Type::kString: delete string_; break;
+    case Type::kArray: delete array_; break;
+    case Type::kObject: delete object_; break;
+    default: break;
+  }
+  type_ = Type::kNull;
+}
+
 Json Json::Float(float f) {
   Json j(static_cast<double>(f));
   j.is_f32_ = true;
@@ -48,10 +67,7 @@ Json* Json::Find(std::string_view key) {
 }
 
 Json& Json::Set(std::string_view key, Json value) {
-  if (type_ == Type::kNull) {
-    type_ = Type::kObject;
-    rep_ = Object();
-  }
+  if (type_ == Type::kNull) *this = Json(Object());
   if (Json* existing = Find(key)) {
     *existing = std::move(value);
     return *existing;
@@ -74,10 +90,7 @@ bool Json::Erase(std::string_view key) {
 }
 
 Json& Json::Push(Json value) {
-  if (type_ == Type::kNull) {
-    type_ = Type::kArray;
-    rep_ = Array();
-  }
+  if (type_ == Type::kNull) *this = Json(Array());
   Array& array = as_array();
   array.push_back(std::move(value));
   return array.back();

@@ -13,6 +13,8 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <utility>
+#include <variant>
 
 namespace quiver {
 namespace {
@@ -333,6 +335,40 @@ TEST(JsonTest, ConstructorsPickTheRightKind) {
   EXPECT_EQ(Json::MakeArray().Dump(), "[]");
   EXPECT_EQ(Json::MakeObject().Dump(), "{}");
   EXPECT_DOUBLE_EQ(Json(7).as_double(), 7.0);
+}
+
+// Strings, arrays and objects are owned through a pointer: copies must be deep, moves must leave
+// a null behind, and assigning a value its own child must not free the child first.
+TEST(JsonTest, CopiesAreDeepAndMovesSafe) {
+  Json original = J(R"({"a": [1, "two", {"b": 3.5}], "s": "text"})");
+  Json copy = original;
+  copy.Find("a")->as_array()[1] = Json("changed");
+  copy.Set("s", Json(false));
+  EXPECT_EQ(original.Dump(), R"({"a":[1,"two",{"b":3.5}],"s":"text"})");
+  EXPECT_EQ(copy.Dump(), R"({"a":[1,"changed",{"b":3.5}],"s":false})");
+  copy = original;  // copy-assignment over a value holding heap parts
+  EXPECT_EQ(copy, original);
+
+  Json moved = std::move(copy);
+  EXPECT_TRUE(copy.is_null());  // NOLINT(bugprone-use-after-move): what a move leaves is defined
+  EXPECT_EQ(moved, original);
+
+  Json tree = J(R"([[1, 2], {"k": "v"}])");
+  tree = std::move(tree.as_array()[1]);  // the new value lived inside the old one
+  EXPECT_EQ(tree.Dump(), R"({"k":"v"})");
+  tree = std::move(*tree.Find("k"));
+  EXPECT_EQ(tree.Dump(), R"("v")");
+
+  Json number = Json::Float(0.05f);
+  Json number_copy = number;  // the float32 mark travels with the value
+  EXPECT_EQ(number_copy.Dump(), "0.05");
+  EXPECT_EQ(sizeof(Json), 16u);
+}
+
+TEST(JsonTest, WrongKindAccessThrows) {
+  EXPECT_THROW(Json(3).as_array(), std::bad_variant_access);
+  EXPECT_THROW(Json("s").as_object(), std::bad_variant_access);
+  EXPECT_THROW(Json::MakeArray().as_string(), std::bad_variant_access);
 }
 
 // A request body of deeply nested arrays must be refused, not overflow the stack (serde_json,

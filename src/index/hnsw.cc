@@ -156,6 +156,10 @@ void HnswIndex::MarkDeleted(uint32_t id) {
   g.any_deleted.store(true, std::memory_order_release);
 }
 
+bool HnswIndex::ReportsExactDistances(const SearchParams& params) const {
+  return impl_->params.quantization == Quantization::kNone || params.rescore;
+}
+
 size_t HnswIndex::size() const { return impl_->n; }
 size_t HnswIndex::dim() const { return impl_->dim; }
 Metric HnswIndex::metric() const { return impl_->metric; }

@@ -108,6 +108,10 @@ class HnswIndex {
   // Excludes `id` from every later search. Ids out of range are ignored.
   void MarkDeleted(uint32_t id);
 
+  // Whether Search() with `params` reports exact float distances (no quantization, or
+  // rescoring), equal to the metric's kernel over the query and the stored vector.
+  bool ReportsExactDistances(const SearchParams& params) const;
+
   size_t size() const;                  // n, deleted included
   size_t dim() const;
   Metric metric() const;
