@@ -57,6 +57,7 @@ struct Flags {
   double min_time_s = 0.3;
   std::string efs = "10,16,24,32,48,64,96,128,192,256,384,512";
   std::string rest_efs = "auto";
+  size_t rest_rounds = 4;
   std::string engines = "quiver,quiver-int8,hnswlib,faiss";
 };
 
@@ -180,6 +181,7 @@ int Run(const Flags& f) {
     rest.m = f.m;
     rest.ef_construct = f.ef_construct;
     rest.min_time_s = f.min_time_s;
+    rest.rounds = f.rest_rounds;
     if (quiver_f32) {
       rest.in_process_qps = [&](size_t ef) {
         std::vector<std::vector<uint32_t>> ignored;
@@ -239,6 +241,10 @@ int main(int argc, char** argv) {
   app.add_option("--api-key", f.api_key, "api-key for --rest");
   app.add_option("--rest-ef", f.rest_efs,
                  "ef values for --rest (auto: where float32 Quiver reaches recall 0.95 and 0.99)")
+      ->capture_default_str();
+  app.add_option("--rest-rounds", f.rest_rounds,
+                 "REST / in-process alternations per ef; each side keeps its best")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   return quiver::bench::Run(f);

@@ -10,9 +10,10 @@
 // of 100 searches at each ef, and deletes the collection at the end (also after an error, as far
 // as the server lets it).
 //
-// Each ef is measured twice, alternating with Quiver's in-process search at the same ef
-// (`in_process_qps`), and each side keeps its better figure: both come from the same minute on a
-// machine whose speed drifts between minutes.
+// Each ef is measured `rounds` times, alternating with Quiver's in-process search at the same ef
+// (`in_process_qps`), and each side keeps its best figure: on a shared machine whose speed moves
+// by a factor of two within seconds, the best of several runs is the one least slowed by others,
+// and both sides get the same number of tries in the same minute.
 
 #include <cstddef>
 #include <functional>
@@ -33,6 +34,7 @@ struct RestOptions {
   uint32_t m = 16;
   uint32_t ef_construct = 100;
   double min_time_s = 0.3;
+  size_t rounds = 4;             // REST / in-process alternations per ef
   double green_timeout_s = 600;  // how long to wait for the collection to turn green
   // Quiver's in-process queries/s at one ef, on the index type the collection uses (float32).
   std::function<double(size_t ef)> in_process_qps;
