@@ -261,6 +261,7 @@ StatusOr<RestResult> RunRest(const Dataset& data, const GroundTruth& truth, size
                result.upsert_s, result.green_wait_s);
     for (size_t ef : options.efs) {
       RestPoint best;
+      std::optional<double> best_in_process;  // kept apart: a better REST round replaces `best`
       for (size_t round = 1; round <= options.rounds && status.ok(); ++round) {
         auto point = MeasureEf(client, path, data, truth, k, ef, options.min_time_s);
         if (!point.ok()) {
@@ -270,12 +271,13 @@ StatusOr<RestResult> RunRest(const Dataset& data, const GroundTruth& truth, size
         if (point->qps > best.qps) best = *point;
         double in_process = options.in_process_qps ? options.in_process_qps(ef) : 0;
         if (options.in_process_qps) {
-          best.inproc_qps = std::max(best.inproc_qps.value_or(0), in_process);
+          best_in_process = std::max(best_in_process.value_or(0), in_process);
         }
         fmt::print(stderr, "  rest ef {} round {}: rest {:.0f} q/s, in process {:.0f} q/s\n", ef,
                    round, point->qps, in_process);
       }
       if (!status.ok()) break;
+      best.inproc_qps = best_in_process;
       fmt::print(stderr, "  rest ef {} recall {:.4f} qps {:.0f}\n", ef, best.recall, best.qps);
       result.points.push_back(best);
     }
