@@ -58,6 +58,7 @@ struct Flags {
   std::string efs = "10,16,24,32,48,64,96,128,192,256,384,512";
   std::string rest_efs = "auto";
   size_t rest_rounds = 4;
+  size_t rounds = 3;
   std::string engines = "quiver,quiver-int8,hnswlib,faiss";
 };
 
@@ -96,6 +97,7 @@ int Run(const Flags& f) {
   options.efs = *efs;
   std::sort(options.efs.begin(), options.efs.end());
   options.min_time_s = f.min_time_s;
+  options.rounds = f.rounds;
   options.build = {f.m, f.ef_construct, std::max(1, f.build_threads)};
   options.payload_m = f.payload_m < 0 ? f.m : static_cast<uint32_t>(f.payload_m);
   options.full_scan_threshold_kb = f.full_scan_threshold_kb;
@@ -115,11 +117,12 @@ int Run(const Flags& f) {
   report.k = f.k;
   report.build = options.build;
 
-  // Engines needed after their sweep (filtered, REST) stay alive; the others are dropped at once.
-  std::unique_ptr<QuiverEngine> quiver_f32, quiver_int8;
+  // Every engine is built first and stays alive: the sweep interleaves them.
+  std::vector<std::unique_ptr<Engine>> built;
+  QuiverEngine* quiver_f32 = nullptr;
   QuiverEngine* quiver = nullptr;  // the one the filtered runs use
   std::string filtered_variant;
-  std::unique_ptr<Engine> hnswlib, faiss;
+  Engine *hnswlib = nullptr, *faiss = nullptr;
   std::istringstream names(f.engines);
   std::string name;
   while (std::getline(names, name, ',')) {
@@ -134,20 +137,31 @@ int Run(const Flags& f) {
       fmt::print(stderr, "quiver-bench: unknown engine {} in --engines\n", name);
       return 2;
     }
-    report.engines.push_back(BuildAndSweep(*engine, data, truth, options));
+    report.engines.push_back(BuildEngine(*engine, data, options));
     if (!report.engines.back().error.empty()) continue;
     // The filtered runs use the best Quiver index built: int8 (a collection with scalar
     // quantization) when it is in the run, else float32.
     if (name == "quiver-int8" || name == "quiver") {
-      auto& kept = name == "quiver" ? quiver_f32 : quiver_int8;
-      kept.reset(static_cast<QuiverEngine*>(engine.release()));
+      auto* q = static_cast<QuiverEngine*>(engine.get());
+      if (name == "quiver") quiver_f32 = q;
       if (name == "quiver-int8" || !quiver) {
-        quiver = kept.get();
+        quiver = q;
         filtered_variant = name;
       }
     }
-    if (name == "hnswlib") hnswlib = std::move(engine);
-    if (name == "faiss") faiss = std::move(engine);
+    if (name == "hnswlib") hnswlib = engine.get();
+    if (name == "faiss") faiss = engine.get();
+    built.push_back(std::move(engine));
+  }
+  {
+    std::vector<Engine*> engines;
+    std::vector<EngineResult*> results;
+    for (size_t i = 0, b = 0; i < report.engines.size(); ++i) {
+      if (!report.engines[i].error.empty()) continue;
+      engines.push_back(built[b++].get());
+      results.push_back(&report.engines[i]);
+    }
+    SweepEngines(engines, data, truth, options, results);
   }
 
   if (f.filtered) {
@@ -161,7 +175,7 @@ int Run(const Flags& f) {
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
     for (const FilterSet& set : sets) {
-      auto rows = RunFiltered(data, set, quiver, hnswlib.get(), faiss.get(), options);
+      auto rows = RunFiltered(data, set, quiver, hnswlib, faiss, options);
       report.filtered.insert(report.filtered.end(), rows.begin(), rows.end());
     }
   }
@@ -241,6 +255,10 @@ int main(int argc, char** argv) {
   app.add_option("--api-key", f.api_key, "api-key for --rest");
   app.add_option("--rest-ef", f.rest_efs,
                  "ef values for --rest (auto: where float32 Quiver reaches recall 0.95 and 0.99)")
+      ->capture_default_str();
+  app.add_option("--rounds", f.rounds,
+                 "sweep rounds, engines interleaved at each ef; each keeps its best")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   app.add_option("--rest-rounds", f.rest_rounds,
                  "REST / in-process alternations per ef; each side keeps its best")

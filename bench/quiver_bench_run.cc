@@ -118,8 +118,7 @@ double TimeSearch(Engine& engine, const Dataset& data, size_t k, size_t ef, doub
   return TimePasses(data.nq, min_time_s, [&] { engine.SearchAll(data, k, ef, results); });
 }
 
-EngineResult BuildAndSweep(Engine& engine, const Dataset& data, const GroundTruth& truth,
-                           const RunOptions& options) {
+EngineResult BuildEngine(Engine& engine, const Dataset& data, const RunOptions& options) {
   EngineResult r;
   r.name = engine.name();
   fmt::print(stderr, "building {} ...\n", r.name);
@@ -133,16 +132,29 @@ EngineResult BuildAndSweep(Engine& engine, const Dataset& data, const GroundTrut
   }
   r.memory_mib = static_cast<double>(engine.MemoryBytes()) / (1024.0 * 1024.0);
   fmt::print(stderr, "  {} built in {:.2f} s, {:.1f} MiB\n", r.name, r.build_s, r.memory_mib);
-  std::vector<std::vector<uint32_t>> results;
-  for (size_t ef : options.efs) {
-    SweepPoint p;
-    p.ef = ef;
-    p.qps = TimeSearch(engine, data, options.k, ef, options.min_time_s, &results);
-    p.recall = MeanRecall(data, truth, results);
-    fmt::print(stderr, "  {} ef {} recall {:.4f} qps {:.0f}\n", r.name, ef, p.recall, p.qps);
-    r.sweep.push_back(p);
-  }
   return r;
+}
+
+void SweepEngines(const std::vector<Engine*>& engines, const Dataset& data,
+                  const GroundTruth& truth, const RunOptions& options,
+                  const std::vector<EngineResult*>& results) {
+  for (EngineResult* r : results) r->sweep.assign(options.efs.size(), SweepPoint{});
+  std::vector<std::vector<uint32_t>> answers;
+  for (size_t round = 1; round <= std::max<size_t>(1, options.rounds); ++round) {
+    for (size_t i = 0; i < options.efs.size(); ++i) {
+      for (size_t e = 0; e < engines.size(); ++e) {
+        const size_t ef = options.efs[i];
+        SweepPoint& p = results[e]->sweep[i];
+        const double qps = TimeSearch(*engines[e], data, options.k, ef, options.min_time_s,
+                                      &answers);
+        p.ef = ef;
+        p.recall = MeanRecall(data, truth, answers);  // the same answers every round
+        p.qps = std::max(p.qps, qps);
+        fmt::print(stderr, "  round {}: {} ef {} recall {:.4f} qps {:.0f}\n", round,
+                   results[e]->name, ef, p.recall, qps);
+      }
+    }
+  }
 }
 
 std::vector<FilterSet> MakeFilterSets(size_t n, uint64_t seed) {

@@ -17,6 +17,7 @@ struct RunOptions {
   size_t k = 10;
   std::vector<size_t> efs;      // the sweep, ascending
   double min_time_s = 0.3;      // each timed measurement repeats all queries at least this long
+  size_t rounds = 3;            // sweep rounds; each (engine, ef) keeps its best
   BuildOptions build;
   uint32_t payload_m = 16;      // extra links per keyword value for Quiver; 0: none
   size_t full_scan_threshold_kb = 10000;  // the planner's rule, as the collection applies it
@@ -70,9 +71,17 @@ struct FilteredResult {
 double TimeSearch(Engine& engine, const Dataset& data, size_t k, size_t ef, double min_time_s,
                   std::vector<std::vector<uint32_t>>* results);
 
-// Builds `engine` (timed), measures its memory and sweeps ef over options.efs.
-EngineResult BuildAndSweep(Engine& engine, const Dataset& data, const GroundTruth& truth,
-                           const RunOptions& options);
+// Builds `engine` (timed) and measures its memory; the sweep is SweepEngines'.
+EngineResult BuildEngine(Engine& engine, const Dataset& data, const RunOptions& options);
+
+// Sweeps ef over options.efs for all `engines` (results[i] belongs to engines[i]), interleaved:
+// each round measures every engine at one ef before moving to the next ef, and each (engine, ef)
+// keeps its best queries/s over options.rounds rounds. On a machine whose speed moves by up to a
+// factor of two within seconds, engines measured one after the other for a minute each were
+// compared at different speeds; interleaved, they meet the same moments.
+void SweepEngines(const std::vector<Engine*>& engines, const Dataset& data,
+                  const GroundTruth& truth, const RunOptions& options,
+                  const std::vector<EngineResult*>& results);
 
 // The keyword attribute: a seeded shuffle gives 1% of the points the value "rare" and 10% of them
 // the value "common". Returned in that order: 10%, then 1%.
