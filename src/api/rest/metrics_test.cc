@@ -80,7 +80,7 @@ TEST(RequestMetrics, BucketBoundsAreInclusiveAndLongOnesOnlyCount) {
   m.RecordResponse("GET", "/x", 200, microseconds(1001), 0);        // le 0.005
   m.RecordResponse("GET", "/x", 200, microseconds(50'000'000), 0);  // le 50
   m.RecordResponse("GET", "/x", 200, microseconds(60'000'000), 0);  // only +Inf
-  const ResponseStats& s = m.Take().responses["GET /x"][200];
+  const ResponseStats s = m.Take().responses["GET /x"][200];  // a copy: Take() is a temporary
   EXPECT_EQ(s.count, 4u);
   EXPECT_EQ(s.buckets[0], 1u);
   EXPECT_EQ(s.buckets[1], 1u);
@@ -94,7 +94,7 @@ TEST(RequestMetrics, AverageCoversTheLatest128Only) {
   RequestMetrics m;
   for (int i = 0; i < 1000; ++i) m.RecordResponse("GET", "/x", 200, microseconds(5000), 0);
   for (int i = 0; i < 128; ++i) m.RecordResponse("GET", "/x", 200, microseconds(10), 0);
-  const ResponseStats& s = m.Take().responses["GET /x"][200];
+  const ResponseStats s = m.Take().responses["GET /x"][200];  // a copy: Take() is a temporary
   EXPECT_EQ(s.count, 1128u);
   EXPECT_NEAR(s.avg_micros, 10, 1e-9);
   EXPECT_EQ(s.max_micros, 5000);
