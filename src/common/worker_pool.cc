@@ -1,5 +1,6 @@
 #include "common/worker_pool.h"
 
+#include <exception>
 #include <system_error>
 
 namespace quiver {
@@ -62,7 +63,14 @@ void WorkerPool::Run(size_t helpers, const std::function<void()>& work) {
     }
     w->cv.notify_one();
   }
-  work();
+  // The workers hold a pointer to `work`: they must be done before an exception of the caller's
+  // copy leaves this frame.
+  std::exception_ptr failed;
+  try {
+    work();
+  } catch (...) {
+    failed = std::current_exception();
+  }
   for (Worker* w : taken) {
     std::unique_lock lock(w->mu);
     w->cv.wait(lock, [w] { return w->job == nullptr; });
@@ -71,6 +79,7 @@ void WorkerPool::Run(size_t helpers, const std::function<void()>& work) {
     std::lock_guard lock(mu_);
     idle_.insert(idle_.end(), taken.begin(), taken.end());
   }
+  if (failed) std::rethrow_exception(failed);
 }
 
 }  // namespace quiver

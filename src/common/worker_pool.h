@@ -30,7 +30,8 @@ class WorkerPool {
   // Runs `work` on the calling thread and at the same time on `helpers` workers; returns when every
   // copy has returned. `work` shares out the job itself (e.g. an atomic counter over the items), so
   // it stays correct however many copies run. If no worker can be started, fewer copies run.
-  // REQUIRES: `work` does not throw (a worker has nobody to hand an exception to).
+  // An exception from the caller's copy is rethrown once the helpers' copies have returned.
+  // REQUIRES: `work` does not throw on a worker (a worker has nobody to hand it to).
   void Run(size_t helpers, const std::function<void()>& work);
 
   // The one pool of the process (Collection::QueryBatch).

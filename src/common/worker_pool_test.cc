@@ -6,6 +6,7 @@
 #include <chrono>
 #include <mutex>
 #include <set>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -73,6 +74,24 @@ TEST(WorkerPoolTest, WorkersAreKeptBetweenRuns) {
     EXPECT_EQ(copies.load(), 3);
   }
   EXPECT_EQ(threads.size(), 3u);  // the caller and the same two workers, every time
+}
+
+// The caller's copy throwing must not leave the frame while the helpers still run `work`.
+TEST(WorkerPoolTest, TheCallersExceptionWaitsForTheHelpers) {
+  WorkerPool pool;
+  const std::thread::id caller = std::this_thread::get_id();
+  std::atomic<int> finished{0};
+  EXPECT_THROW(pool.Run(2,
+                        [&] {
+                          if (std::this_thread::get_id() == caller) throw std::runtime_error("x");
+                          std::this_thread::sleep_for(50ms);
+                          ++finished;
+                        }),
+               std::runtime_error);
+  EXPECT_EQ(finished.load(), 2);
+  std::atomic<int> copies{0};
+  pool.Run(2, [&] { ++copies; });  // the workers are idle again
+  EXPECT_EQ(copies.load(), 3);
 }
 
 // Concurrent callers each get helpers of their own (none waits for another's job), and every
