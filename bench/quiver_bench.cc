@@ -117,8 +117,9 @@ int Run(const Flags& f) {
   report.k = f.k;
   report.build = options.build;
 
-  // Every engine is built first and stays alive: the sweep interleaves them.
-  std::vector<std::unique_ptr<Engine>> built;
+  // Every engine is built first and stays alive, with its row of report.engines: the sweep
+  // interleaves them.
+  std::vector<std::pair<std::unique_ptr<Engine>, size_t>> built;
   QuiverEngine* quiver_f32 = nullptr;
   QuiverEngine* quiver = nullptr;  // the one the filtered runs use
   std::string filtered_variant;
@@ -151,15 +152,14 @@ int Run(const Flags& f) {
     }
     if (name == "hnswlib") hnswlib = engine.get();
     if (name == "faiss") faiss = engine.get();
-    built.push_back(std::move(engine));
+    built.emplace_back(std::move(engine), report.engines.size() - 1);
   }
   {
     std::vector<Engine*> engines;
     std::vector<EngineResult*> results;
-    for (size_t i = 0, b = 0; i < report.engines.size(); ++i) {
-      if (!report.engines[i].error.empty()) continue;
-      engines.push_back(built[b++].get());
-      results.push_back(&report.engines[i]);
+    for (const auto& [engine, row] : built) {
+      engines.push_back(engine.get());
+      results.push_back(&report.engines[row]);
     }
     SweepEngines(engines, data, truth, options, results);
   }

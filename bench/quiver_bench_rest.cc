@@ -269,8 +269,9 @@ StatusOr<RestResult> RunRest(const Dataset& data, const GroundTruth& truth, size
           break;
         }
         if (point->qps > best.qps) best = *point;
-        double in_process = options.in_process_qps ? options.in_process_qps(ef) : 0;
+        double in_process = 0;
         if (options.in_process_qps) {
+          in_process = options.in_process_qps(ef);
           best_in_process = std::max(best_in_process.value_or(0), in_process);
         }
         fmt::print(stderr, "  rest ef {} round {}: rest {:.0f} q/s, in process {:.0f} q/s\n", ef,

@@ -143,8 +143,6 @@ TEST_F(VectorIndexTest, BuildGivesHighRecallAndExactScores) {
   EXPECT_EQ(report.Find("summary")->Find("queued_optimizations")->as_int(), 0);
 }
 
-// A batch spread over threads answers each request as Query does, in request order, with a
-// failing request's error in its own place.
 // Euclid scores are reported as distances, and an int8 graph searched without rescoring walks on
 // estimates: in both cases the scores returned are still the exact scan's.
 TEST_F(VectorIndexTest, ScoresAreExactForEuclidAndForInt8WithoutRescoring) {
@@ -170,6 +168,8 @@ TEST_F(VectorIndexTest, ScoresAreExactForEuclidAndForInt8WithoutRescoring) {
   EXPECT_GE(Recall(30), 0.9);
 }
 
+// A batch spread over threads answers each request as Query does, in request order, with a
+// failing request's error in its own place.
 TEST_F(VectorIndexTest, QueryBatchOverThreadsEqualsOneByOne) {
   Upsert(0, 2000);
   c_->RunOptimization();

@@ -45,14 +45,11 @@ class Json {
   }
   Json& operator=(const Json& other) { return *this = Json(other); }
   Json& operator=(Json&& other) noexcept {
-    // Taken before this value is released: `other` may live inside it.
-    Json taken(std::move(other));
-    Release();
-    type_ = taken.type_;
-    is_f32_ = taken.is_f32_;
-    uint_ = taken.uint_;
-    taken.type_ = Type::kNull;
-    return *this;
+    Json taken(std::move(other));  // first: `other` may live inside this value
+    std::swap(type_, taken.type_);
+    std::swap(is_f32_, taken.is_f32_);
+    std::swap(uint_, taken.uint_);
+    return *this;  // `taken` releases the old value
   }
   ~Json() { Release(); }
 

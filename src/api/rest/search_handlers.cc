@@ -80,7 +80,7 @@ StatusOr<Reply> BatchOf(RequestContext& ctx) {
   for (QueryRequest& r : requests) QUIVER_RETURN_IF_ERROR(ResolveLookups(ctx, &r));
   Json::Array out;
   out.reserve(requests.size());
-  // The first failing search (in request order) answers for the batch, as before.
+  // The first failing search, in request order, answers for the whole batch.
   for (auto& points : c->QueryBatch(requests, ctx.catalog.search_threads())) {
     if (!points.ok()) return points.status();
     out.push_back(wrap ? RenderQueryAnswer(*points) : RenderPoints(*points));
