@@ -117,19 +117,17 @@ std::vector<Neighbor> SearchWith(const Graph& g, const Space& space, const float
   internal::GreedyDescend<false>(g, space, q, g.max_level, 0, &ep, &ep_dist, ctx);
 
   const IdFilter* filter = params.filter;
+  std::vector<DistId>& found = ctx.scratch;
   if (filter != nullptr || g.AnyDeleted()) {
     const auto allowed = [&g, filter](uint32_t id) {
       return !g.IsDeleted(id) && (filter == nullptr || filter->Allows(id));
     };
-    internal::SearchLayer<false, true>(g, space, q, ep, ep_dist, 0, ef, allowed, ctx);
+    internal::SearchLayerFiltered(g, space, q, ep, ep_dist, ef, allowed, ctx);
+    found.assign(ctx.top.begin(), ctx.top.end());
+    std::sort(found.begin(), found.end());
   } else {
-    const auto all = [](uint32_t) { return true; };
-    internal::SearchLayer<false, false>(g, space, q, ep, ep_dist, 0, ef, all, ctx);
+    internal::SearchLayer<false>(g, space, q, ep, ep_dist, 0, ef, ctx);
   }
-
-  std::vector<DistId>& found = ctx.scratch;
-  found.assign(ctx.top.begin(), ctx.top.end());
-  std::sort(found.begin(), found.end());
   if (rescore) Rescore(g, space, q, query, k, ctx);
   const size_t count = std::min(found.size(), k);
   std::vector<Neighbor> result(count);

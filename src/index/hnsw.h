@@ -89,7 +89,7 @@ struct SearchParams {
 class HnswIndex {
  public:
   // Builds the graph over `n` vectors of `dim` floats at data[i * dim] (id i).
-  // REQUIRES: n < 2^32 - 1, dim >= 1.
+  // REQUIRES: n <= 2^31, dim >= 1.
   static std::unique_ptr<HnswIndex> Build(const float* data, size_t n, size_t dim, Metric metric,
                                           const HnswParams& params);
 

@@ -65,13 +65,9 @@ class Builder {
 
     float ep_dist = space_.Dist(q, ep);
     internal::GreedyDescend<true>(g_, space_, q, max_level, level, &ep, &ep_dist, ctx);
-    const auto all = [](uint32_t) { return true; };
     for (int lev = std::min(level, max_level); lev >= 0; --lev) {
-      internal::SearchLayer<true, false>(g_, space_, q, ep, ep_dist, lev, g_.params.ef_construct,
-                                         all, ctx);
-      std::vector<DistId>& found = ctx.scratch;
-      found.assign(ctx.top.begin(), ctx.top.end());
-      std::sort(found.begin(), found.end());
+      internal::SearchLayer<true>(g_, space_, q, ep, ep_dist, lev, g_.params.ef_construct, ctx);
+      const std::vector<DistId>& found = ctx.scratch;
       ep = found.front().second;
       ep_dist = found.front().first;
       SelectNeighbors(found, g_.m, scratch, &scratch.selected);

@@ -24,6 +24,7 @@
 // everything is read-only except `deleted` (atomic words) and the search-context pool (its own
 // mutex).
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -65,6 +66,11 @@ using DistId = std::pair<float, uint32_t>;
 
 // An empty slot of a link list.
 constexpr uint32_t kNoLink = 0xFFFFFFFFu;
+// The most nodes an index holds: ids stay below 2^31, which leaves their top bit free for a
+// walk's marks (kExpanded).
+constexpr size_t kMaxNodes = size_t{1} << 31;
+// Set in an id in a walk's result array once that node has been expanded (hnsw_layer.h).
+constexpr uint32_t kExpanded = 0x80000000u;
 
 // The number of links in a list of `capacity` slots (they come first).
 inline uint32_t CountLinks(const uint32_t* slots, uint32_t capacity) {
@@ -82,11 +88,12 @@ struct Int8Terms {
 
 // Per-search scratch, reused through the pool so that a search allocates nothing once warm.
 struct SearchContext {
-  // One bit per id, set when the search has seen it; the ids set are listed so that the next
-  // search clears only their words. A bit per id keeps the set in L1/L2 cache (12.5 KB for
-  // 100k ids), which a byte or a stamp per id does not.
+  // One bit per id, set when the search has seen it; the ids set are listed (the first
+  // visited_count of visited_ids) so that the next search clears only their words. A bit per id
+  // keeps the set in L1/L2 cache (12.5 KB for 100k ids), which a byte or a stamp per id does not.
   std::vector<uint64_t> visited_bits;
   std::vector<uint32_t> visited_ids;
+  size_t visited_count = 0;
   std::vector<DistId> candidates;  // min-heap by distance (std::greater)
   std::vector<DistId> top;         // max-heap by distance, the best found so far
   std::vector<uint32_t> ids;       // neighbour ids gathered before their distances
@@ -97,14 +104,25 @@ struct SearchContext {
 
   // Starts a new search over n ids: everything counts as unvisited.
   void Reset(size_t n);
-  // Marks id visited; returns whether it already was.
-  bool TestAndSetVisited(uint32_t id) {
-    uint64_t& word = visited_bits[id >> 6];
-    const uint64_t mask = uint64_t{1} << (id & 63);
-    if (word & mask) return true;
-    word |= mask;
-    visited_ids.push_back(id);
-    return false;
+  // Marks ids[0 .. count) visited and writes those that were not yet to `out` in order (out may
+  // be ids itself); returns how many. Without a branch on the bit: whether a neighbour was seen
+  // is a coin toss the branch predictor loses about half the time.
+  size_t KeepUnvisited(const uint32_t* ids, size_t count, uint32_t* out) {
+    if (visited_ids.size() < visited_count + count) {
+      visited_ids.resize(std::max(2 * visited_ids.size(), visited_count + count));
+    }
+    uint64_t* const bits = visited_bits.data();
+    size_t fresh = 0;
+    for (size_t i = 0; i < count; ++i) {
+      const uint32_t id = ids[i];
+      const uint64_t word = bits[id >> 6];
+      bits[id >> 6] = word | uint64_t{1} << (id & 63);
+      out[fresh] = id;
+      fresh += ((word >> (id & 63)) & 1) ^ 1;
+    }
+    std::copy(out, out + fresh, visited_ids.data() + visited_count);
+    visited_count += fresh;
+    return fresh;
   }
   void EnsureCodeCapacity(size_t bytes);
   size_t MemoryBytes() const;

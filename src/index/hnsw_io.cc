@@ -342,7 +342,7 @@ StatusOr<std::unique_ptr<HnswIndex>> HnswIndex::Load(const std::string& path) {
 
   if (h.metric > static_cast<uint32_t>(Metric::kManhattan) ||
       h.quantization > static_cast<uint32_t>(Quantization::kBinary) || h.m < 2 || h.m > kMaxM ||
-      h.dim == 0 || h.dim > kMaxDim || h.n >= internal::kNoLink ||
+      h.dim == 0 || h.dim > kMaxDim || h.n > internal::kMaxNodes ||
       h.max_level < (h.n == 0 ? -1 : 0) || h.max_level > kMaxLevel || (h.n > 0 && h.entry >= h.n)) {
     return Corrupt(path, "parameters out of range");
   }

@@ -4,13 +4,14 @@
 //
 // kBuild: the graph is still being written by other threads, so a node's list is copied under
 // its lock before it is read. Otherwise nothing is locked (the graph is immutable).
-// Filtered walks (kFiltered) still traverse nodes the filter refuses or that are deleted, so the
-// graph stays connected, but only allowed nodes enter the result list.
+// Filtered walks (SearchLayerFiltered) still traverse nodes the filter refuses or that are
+// deleted, so the graph stays connected, but only allowed nodes enter the result list.
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 
 #include "index/hnsw_graph.h"
@@ -36,7 +37,33 @@ inline void ReadLinks(const Graph& g, uint32_t node, int level, std::vector<uint
   }
 }
 
+// Leaves in ctx.ids the neighbours of `node` on `level` this search has not visited yet, now
+// marked visited; returns how many. A walk of the finished graph reads the slots in place.
+template <bool kBuild>
+inline size_t GatherFresh(const Graph& g, uint32_t node, int level, SearchContext& ctx) {
+  if constexpr (kBuild) {
+    ReadLinks<true>(g, node, level, &ctx.ids);
+    return ctx.KeepUnvisited(ctx.ids.data(), ctx.ids.size(), ctx.ids.data());
+  }
+  const uint32_t* slots = g.Links(node, level);
+  const uint32_t count = CountLinks(slots, g.Capacity(level));
+  const std::vector<uint32_t>* extra =
+      level == 0 && !g.extra.empty() ? &g.extra[node] : nullptr;
+  ctx.ids.resize(count + (extra != nullptr ? extra->size() : 0));
+  size_t fresh = ctx.KeepUnvisited(slots, count, ctx.ids.data());
+  if (extra != nullptr) {
+    fresh += ctx.KeepUnvisited(extra->data(), extra->size(), ctx.ids.data() + fresh);
+  }
+  return fresh;
+}
 
+// Requests every fresh neighbour's code at once (ctx.ids[0 .. fresh)): a walk is bound by
+// memory latency, so the more misses are in flight together, the faster (measured: ~25% over
+// fetching one neighbour ahead).
+template <typename Space>
+inline void PrefetchFresh(const Space& space, const SearchContext& ctx, size_t fresh) {
+  for (size_t j = 0; j < fresh; ++j) space.Prefetch(ctx.ids[j]);
+}
 
 // Greedy descent (ef = 1) from *ep through layers top .. bottom+1; updates *ep and *ep_dist.
 template <bool kBuild, typename Space>
@@ -59,20 +86,78 @@ void GreedyDescend(const Graph& g, const Space& space, const Query& q, int top,
   }
 }
 
-// Best-first search of one layer from ep with a result list of `ef`; leaves the results in
-// ctx.top (a max-heap by distance, at most ef entries). `allowed(id)` decides which nodes may
-// enter the results when kFiltered.
-template <bool kBuild, bool kFiltered, typename Space, typename Allowed>
-void SearchLayer(const Graph& g, const Space& space, const Query& q, uint32_t ep,
-                 float ep_dist, int level, size_t ef, const Allowed& allowed,
-                 SearchContext& ctx) {
+// The index of the first of sorted[0 .. size) whose distance exceeds d (where d goes in after
+// its equals). Branch-free: which half holds d is a coin toss the predictor loses half the time.
+// REQUIRES: size >= 1.
+inline size_t InsertPosition(const DistId* sorted, size_t size, float d) {
+  const DistId* base = sorted;
+  while (size > 1) {
+    const size_t half = size / 2;
+    base = base[half].first <= d ? base + half : base;
+    size -= half;
+  }
+  return static_cast<size_t>(base - sorted) + (base->first <= d ? 1 : 0);
+}
+
+// Best-first search of one layer from ep with a result list of `ef` (Algorithm 2); leaves the
+// results in ctx.scratch, ascending.
+//
+// One sorted array of at most ef entries is both the result list and the candidate queue: the
+// candidates are its entries not yet expanded (marked by kExpanded in the id). Algorithm 2's
+// separate candidate heap holds nothing else that matters: a candidate that dropped out of the
+// best ef is worse than the ef-th result, and the walk stops before it would be expanded. One
+// array is cheaper to keep than two heaps (an insertion is a binary search and a short move) and
+// is sorted when the walk ends.
+template <bool kBuild, typename Space>
+void SearchLayer(const Graph& g, const Space& space, const Query& q, uint32_t ep, float ep_dist,
+                 int level, size_t ef, SearchContext& ctx) {
+  std::vector<DistId>& pool = ctx.scratch;
+  pool.resize(ef + 1);  // + a spare slot: an insertion into a full array moves the last there
+  DistId* const best = pool.data();
+  size_t size = 1;
+  best[0] = {ep_dist, ep};
+  ctx.Reset(g.n);
+  ctx.KeepUnvisited(&ep, 1, &ep);
+  size_t next = 0;  // the first entry not yet expanded
+  while (next < size) {
+    const uint32_t current = best[next].second;
+    best[next].second = current | kExpanded;
+    size_t lowest = next + 1;  // no entry before this one is unexpanded, whatever is inserted
+    const size_t fresh = GatherFresh<kBuild>(g, current, level, ctx);
+    PrefetchFresh(space, ctx, fresh);
+    if (lowest < size) __builtin_prefetch(g.Block(best[lowest].second & ~kExpanded));
+    for (size_t j = 0; j < fresh; ++j) {
+      const uint32_t nb = ctx.ids[j];
+      const float d = space.Dist(q, nb);
+      if (size == ef && !(d < best[size - 1].first)) continue;
+      const size_t at = InsertPosition(best, size, d);
+      // DistId is two plain numbers; memmove is what a copy of them would do.
+      std::memmove(static_cast<void*>(best + at + 1), best + at, (size - at) * sizeof(DistId));
+      best[at] = {d, nb};
+      if (size < ef) ++size;
+      lowest = std::min(lowest, at);
+    }
+    next = lowest;
+    while (next < size && (best[next].second & kExpanded) != 0) ++next;
+  }
+  pool.resize(size);
+  for (DistId& e : pool) e.second &= ~kExpanded;
+}
+
+// SearchLayer for a walk where only nodes `allowed(id)` accepts may enter the results; leaves
+// them in ctx.top (a max-heap by distance, at most ef entries). Refused nodes (filtered out or
+// deleted) are still expanded, so the graph stays connected; they are why this walk keeps its
+// candidates in a heap of their own.
+template <typename Space, typename Allowed>
+void SearchLayerFiltered(const Graph& g, const Space& space, const Query& q, uint32_t ep,
+                         float ep_dist, size_t ef, const Allowed& allowed, SearchContext& ctx) {
   auto& top = ctx.top;
   auto& candidates = ctx.candidates;
   top.clear();
   candidates.clear();
   ctx.Reset(g.n);
-  ctx.TestAndSetVisited(ep);
-  if (!kFiltered || allowed(ep)) top.emplace_back(ep_dist, ep);
+  ctx.KeepUnvisited(&ep, 1, &ep);
+  if (allowed(ep)) top.emplace_back(ep_dist, ep);
   candidates.emplace_back(ep_dist, ep);
 
   while (!candidates.empty()) {
@@ -81,16 +166,8 @@ void SearchLayer(const Graph& g, const Space& space, const Query& q, uint32_t ep
     std::pop_heap(candidates.begin(), candidates.end(), std::greater<DistId>());
     candidates.pop_back();
 
-    // Gather the unvisited neighbours first, then compute their distances.
-    ReadLinks<kBuild>(g, current.second, level, &ctx.ids);
-    size_t fresh = 0;
-    for (uint32_t nb : ctx.ids) {
-      if (!ctx.TestAndSetVisited(nb)) ctx.ids[fresh++] = nb;
-    }
-    // Every fresh neighbour's code is requested at once, and the header of the candidate likely
-    // to be expanded next: a walk is bound by memory latency, so the more misses are in flight
-    // together, the faster (measured: ~25% over fetching one neighbour ahead).
-    for (size_t j = 0; j < fresh; ++j) space.Prefetch(ctx.ids[j]);
+    const size_t fresh = GatherFresh<false>(g, current.second, 0, ctx);
+    PrefetchFresh(space, ctx, fresh);
     if (!candidates.empty()) __builtin_prefetch(g.Block(candidates.front().second));
     for (size_t j = 0; j < fresh; ++j) {
       const uint32_t nb = ctx.ids[j];
@@ -98,7 +175,7 @@ void SearchLayer(const Graph& g, const Space& space, const Query& q, uint32_t ep
       if (top.size() < ef || d < top.front().first) {
         candidates.emplace_back(d, nb);
         std::push_heap(candidates.begin(), candidates.end(), std::greater<DistId>());
-        if (!kFiltered || allowed(nb)) {
+        if (allowed(nb)) {
           top.emplace_back(d, nb);
           std::push_heap(top.begin(), top.end());
           if (top.size() > ef) {

@@ -59,7 +59,7 @@ struct Query {
 template <Metric kMetric>
 class FloatSpace {
  public:
-  explicit FloatSpace(const Graph& g) : g_(g), dim_(g.dim) {}
+  explicit FloatSpace(const Graph& g) : g_(g), dim_(g.dim), kernel_(Kernel(g.dim)) {}
   Query MakeQuery(const float* v, uint8_t*) const {
     Query q;
     q.f = v;
@@ -68,16 +68,22 @@ class FloatSpace {
   Query NodeQuery(uint32_t id, uint8_t*) const { return MakeQuery(g_.Vector(id), nullptr); }
   float Dist(const Query& q, uint32_t id) const {
     const float* v = reinterpret_cast<const float*>(g_.Code(id));
-    if constexpr (kMetric == Metric::kL2) return NanToInf(vec::L2Squared(q.f, v, dim_));
-    if constexpr (kMetric == Metric::kManhattan) return NanToInf(vec::L1(q.f, v, dim_));
-    return NanToInf(-vec::Dot(q.f, v, dim_));
+    const float d = kernel_(q.f, v, dim_);
+    return NanToInf(kMetric == Metric::kL2 || kMetric == Metric::kManhattan ? d : -d);
   }
   float LowerBound(const Query&, float approx, uint32_t) const { return approx; }
   void Prefetch(uint32_t id) const { PrefetchCode(g_, id); }
 
  private:
+  static vec::DistanceKernel Kernel(size_t dim) {
+    if constexpr (kMetric == Metric::kL2) return vec::L2SquaredKernel(dim);
+    if constexpr (kMetric == Metric::kManhattan) return vec::L1Kernel(dim);
+    return vec::DotKernel(dim);
+  }
+
   const Graph& g_;
   size_t dim_;
+  vec::DistanceKernel kernel_;  // resolved once: Dist is the walk's innermost call
 };
 
 // kL2 and kDot / kCosine on int8 codes (see the header comment).

@@ -28,12 +28,10 @@ bool CpuHasAvx512() {
 
 namespace {
 
-using PairKernel = float (*)(const float*, const float*, size_t);
-
 struct Kernels {
-  PairKernel dot;
-  PairKernel l2_squared;
-  PairKernel l1;
+  DistanceKernel dot;
+  DistanceKernel l2_squared;
+  DistanceKernel l1;
   const char* name;
 };
 
@@ -55,17 +53,15 @@ const Kernels& Active() {
 // SIMD at 16 dimensions too), which clients' tests compare exactly.
 constexpr size_t kMinSimdDims = 16;
 
-float Dot(const float* a, const float* b, size_t n) {
-  return n < kMinSimdDims ? scalar::Dot(a, b, n) : Active().dot(a, b, n);
+DistanceKernel DotKernel(size_t n) { return n < kMinSimdDims ? scalar::Dot : Active().dot; }
+DistanceKernel L2SquaredKernel(size_t n) {
+  return n < kMinSimdDims ? scalar::L2Squared : Active().l2_squared;
 }
+DistanceKernel L1Kernel(size_t n) { return n < kMinSimdDims ? scalar::L1 : Active().l1; }
 
-float L2Squared(const float* a, const float* b, size_t n) {
-  return n < kMinSimdDims ? scalar::L2Squared(a, b, n) : Active().l2_squared(a, b, n);
-}
-
-float L1(const float* a, const float* b, size_t n) {
-  return n < kMinSimdDims ? scalar::L1(a, b, n) : Active().l1(a, b, n);
-}
+float Dot(const float* a, const float* b, size_t n) { return DotKernel(n)(a, b, n); }
+float L2Squared(const float* a, const float* b, size_t n) { return L2SquaredKernel(n)(a, b, n); }
+float L1(const float* a, const float* b, size_t n) { return L1Kernel(n)(a, b, n); }
 
 void Normalize(float* v, size_t n) {
   const float length = std::sqrt(Dot(v, v, n));
