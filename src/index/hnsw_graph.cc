@@ -48,7 +48,8 @@ size_t SearchContext::MemoryBytes() const {
   return sizeof(*this) + visited_bits.capacity() * sizeof(uint64_t) +
          visited_ids.capacity() * sizeof(uint32_t) +
          (candidates.capacity() + top.capacity() + scratch.capacity()) * sizeof(DistId) +
-         ids.capacity() * sizeof(uint32_t) + 2 * code_capacity;
+         ids.capacity() * sizeof(uint32_t) + dists.capacity() * sizeof(float) +
+         2 * code_capacity;
 }
 
 size_t ContextPool::MemoryBytes() const {

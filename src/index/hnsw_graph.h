@@ -97,6 +97,7 @@ struct SearchContext {
   std::vector<DistId> candidates;  // min-heap by distance (std::greater)
   std::vector<DistId> top;         // max-heap by distance, the best found so far
   std::vector<uint32_t> ids;       // neighbour ids gathered before their distances
+  std::vector<float> dists;        // their distances
   std::vector<DistId> scratch;     // the walk's results sorted (candidates, then the answer)
   AlignedBytes query_code;         // the query's code (int8 / binary), or the inserted node's
   AlignedBytes node_code;          // a node whose full list is being pruned, as a query

@@ -126,9 +126,11 @@ void SearchLayer(const Graph& g, const Space& space, const Query& q, uint32_t ep
     const size_t fresh = GatherFresh<kBuild>(g, current, level, ctx);
     PrefetchFresh(space, ctx, fresh);
     if (lowest < size) __builtin_prefetch(g.Block(best[lowest].second & ~kExpanded));
+    ctx.dists.resize(fresh);
+    space.DistMany(q, ctx.ids.data(), fresh, ctx.dists.data());
     for (size_t j = 0; j < fresh; ++j) {
       const uint32_t nb = ctx.ids[j];
-      const float d = space.Dist(q, nb);
+      const float d = ctx.dists[j];
       if (size == ef && !(d < best[size - 1].first)) continue;
       const size_t at = InsertPosition(best, size, d);
       // DistId is two plain numbers; memmove is what a copy of them would do.
@@ -169,9 +171,11 @@ void SearchLayerFiltered(const Graph& g, const Space& space, const Query& q, uin
     const size_t fresh = GatherFresh<false>(g, current.second, 0, ctx);
     PrefetchFresh(space, ctx, fresh);
     if (!candidates.empty()) __builtin_prefetch(g.Block(candidates.front().second));
+    ctx.dists.resize(fresh);
+    space.DistMany(q, ctx.ids.data(), fresh, ctx.dists.data());
     for (size_t j = 0; j < fresh; ++j) {
       const uint32_t nb = ctx.ids[j];
-      const float d = space.Dist(q, nb);
+      const float d = ctx.dists[j];
       if (top.size() < ef || d < top.front().first) {
         candidates.emplace_back(d, nb);
         std::push_heap(candidates.begin(), candidates.end(), std::greater<DistId>());

@@ -7,6 +7,8 @@
 //   Query MakeQuery(const float* v, uint8_t* buf) const   a search query (buf: code_bytes)
 //   Query NodeQuery(uint32_t id, uint8_t* buf) const       node `id` as a query (building)
 //   float Dist(const Query& q, uint32_t id) const          lower is closer
+//   void DistMany(const Query& q, const uint32_t* ids, size_t count, float* out) const
+//       out[i] = Dist(q, ids[i]) for i < count (a walk's fresh neighbours in one call)
 //   void Prefetch(uint32_t id) const                        asks for what Dist(., id) reads
 //   float LowerBound(const Query& q, float approx, uint32_t id) const
 //       a value the exact float distance between the query and node `id` is never below, given
@@ -45,6 +47,14 @@ inline void PrefetchCode(const Graph& g, uint32_t id) {
   for (size_t off = 0; off < g.code_bytes; off += 64) __builtin_prefetch(p + off, 0, 3);
 }
 
+struct Query;
+
+// DistMany of a space without a batch kernel: Dist for each id.
+template <typename Space>
+void DistEach(const Space& space, const Query& q, const uint32_t* ids, size_t count, float* out) {
+  for (size_t i = 0; i < count; ++i) out[i] = space.Dist(q, ids[i]);
+}
+
 struct Query {
   const float* f = nullptr;        // float spaces
   const uint8_t* u8 = nullptr;     // int8 Manhattan: the unsigned code
@@ -59,7 +69,8 @@ struct Query {
 template <Metric kMetric>
 class FloatSpace {
  public:
-  explicit FloatSpace(const Graph& g) : g_(g), dim_(g.dim), kernel_(Kernel(g.dim)) {}
+  explicit FloatSpace(const Graph& g)
+      : g_(g), dim_(g.dim), kernel_(Kernel(g.dim)), many_(ManyKernel(g.dim)) {}
   Query MakeQuery(const float* v, uint8_t*) const {
     Query q;
     q.f = v;
@@ -68,22 +79,34 @@ class FloatSpace {
   Query NodeQuery(uint32_t id, uint8_t*) const { return MakeQuery(g_.Vector(id), nullptr); }
   float Dist(const Query& q, uint32_t id) const {
     const float* v = reinterpret_cast<const float*>(g_.Code(id));
-    const float d = kernel_(q.f, v, dim_);
-    return NanToInf(kMetric == Metric::kL2 || kMetric == Metric::kManhattan ? d : -d);
+    return Finish(kernel_(q.f, v, dim_));
+  }
+  void DistMany(const Query& q, const uint32_t* ids, size_t count, float* out) const {
+    many_(q.f, g_.Code(0), g_.block_bytes, ids, count, dim_, out);
+    for (size_t i = 0; i < count; ++i) out[i] = Finish(out[i]);
   }
   float LowerBound(const Query&, float approx, uint32_t) const { return approx; }
   void Prefetch(uint32_t id) const { PrefetchCode(g_, id); }
 
  private:
+  static constexpr bool kIsDot = kMetric == Metric::kDot || kMetric == Metric::kCosine;
   static vec::DistanceKernel Kernel(size_t dim) {
     if constexpr (kMetric == Metric::kL2) return vec::L2SquaredKernel(dim);
     if constexpr (kMetric == Metric::kManhattan) return vec::L1Kernel(dim);
     return vec::DotKernel(dim);
   }
+  static vec::ManyKernel ManyKernel(size_t dim) {
+    if constexpr (kMetric == Metric::kL2) return vec::L2SquaredManyKernel(dim);
+    if constexpr (kMetric == Metric::kManhattan) return vec::L1ManyKernel(dim);
+    return vec::DotManyKernel(dim);
+  }
+  // The kernel's value as a distance: lower is closer.
+  static float Finish(float value) { return NanToInf(kIsDot ? -value : value); }
 
   const Graph& g_;
   size_t dim_;
-  vec::DistanceKernel kernel_;  // resolved once: Dist is the walk's innermost call
+  vec::DistanceKernel kernel_;  // both resolved once: the walk calls them for every neighbour
+  vec::ManyKernel many_;
 };
 
 // kL2 and kDot / kCosine on int8 codes (see the header comment).
@@ -91,7 +114,8 @@ class Int8DotSpace {
  public:
   explicit Int8DotSpace(const Graph& g)
       : g_(g), dim_(g.dim), l2_(g.metric == Metric::kL2), a_(g.int8_a.data()),
-        dot_(vec::ActiveQuantizedKernels().dot_u8i8) {
+        dot_(vec::ActiveQuantizedKernels().dot_u8i8),
+        dot_many_(vec::ActiveQuantizedKernels().dot_u8i8_many) {
     const float step = g.scalar.step();
     c_ = l2_ ? -2.0f * step * step : -step * step;
     // The float evaluation of a + b + c * dot rounds terms this large; the bound allows for it.
@@ -120,6 +144,17 @@ class Int8DotSpace {
   float Dist(const Query& q, uint32_t id) const {
     return NanToInf(a_[id] + q.b + q.c * static_cast<float>(dot_(g_.Code(id), q.s8, dim_)));
   }
+  void DistMany(const Query& q, const uint32_t* ids, size_t count, float* out) const {
+    int32_t dots[kChunk];
+    for (size_t start = 0; start < count; start += kChunk) {
+      const size_t part = std::min(kChunk, count - start);
+      dot_many_(q.s8, g_.Code(0), g_.block_bytes, ids + start, part, dim_, dots);
+      for (size_t i = 0; i < part; ++i) {
+        out[start + i] = NanToInf(a_[ids[start + i]] + q.b + q.c * static_cast<float>(dots[i]));
+      }
+    }
+  }
+
   void Prefetch(uint32_t id) const {
     PrefetchCode(g_, id);
     __builtin_prefetch(a_ + id, 0, 3);
@@ -187,6 +222,8 @@ class Int8DotSpace {
   float c_ = 0.0f;
   float slack_ = 0.0f;
   int32_t (*dot_)(const uint8_t*, const int8_t*, size_t);
+  decltype(vec::QuantizedKernels::dot_u8i8_many) dot_many_;
+  static constexpr size_t kChunk = 64;  // DistMany's dot products per kernel call
 };
 
 // kManhattan on int8 codes: step * sum |c - qc|, the L1 distance of the decoded vectors.
@@ -206,6 +243,10 @@ class Int8L1Space {
   float Dist(const Query& q, uint32_t id) const {
     return NanToInf(q.c * static_cast<float>(l1_(g_.Code(id), q.u8, dim_)));
   }
+  void DistMany(const Query& q, const uint32_t* ids, size_t count, float* out) const {
+    DistEach(*this, q, ids, count, out);
+  }
+
   void Prefetch(uint32_t id) const { PrefetchCode(g_, id); }
   // |L1(x, q) - L1(x', q')| <= L1(x, x') + L1(q, q').
   float LowerBound(const Query& q, float approx, uint32_t id) const {
@@ -254,6 +295,10 @@ class BinarySpace {
     return static_cast<float>(
         hamming_(reinterpret_cast<const uint64_t*>(g_.Code(id)), q.bits, words_));
   }
+  void DistMany(const Query& q, const uint32_t* ids, size_t count, float* out) const {
+    DistEach(*this, q, ids, count, out);
+  }
+
   void Prefetch(uint32_t id) const { PrefetchCode(g_, id); }
   // Bits say little about the float distance: every candidate is rescored.
   float LowerBound(const Query&, float, uint32_t) const {

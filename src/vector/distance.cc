@@ -32,13 +32,23 @@ struct Kernels {
   DistanceKernel dot;
   DistanceKernel l2_squared;
   DistanceKernel l1;
+  ManyKernel dot_many;
+  ManyKernel l2_squared_many;
+  ManyKernel l1_many;
   const char* name;
 };
 
 Kernels Choose() {
-  if (CpuHasAvx512()) return {avx512::Dot, avx512::L2Squared, avx512::L1, "avx512"};
-  if (CpuHasAvx2()) return {avx2::Dot, avx2::L2Squared, avx2::L1, "avx2"};
-  return {scalar::Dot, scalar::L2Squared, scalar::L1, "scalar"};
+  if (CpuHasAvx512()) {
+    return {avx512::Dot,     avx512::L2Squared,     avx512::L1,     avx512::DotMany,
+            avx512::L2SquaredMany, avx512::L1Many, "avx512"};
+  }
+  if (CpuHasAvx2()) {
+    return {avx2::Dot,     avx2::L2Squared,     avx2::L1,     avx2::DotMany,
+            avx2::L2SquaredMany, avx2::L1Many, "avx2"};
+  }
+  return {scalar::Dot,     scalar::L2Squared,     scalar::L1,     scalar::DotMany,
+          scalar::L2SquaredMany, scalar::L1Many, "scalar"};
 }
 
 const Kernels& Active() {
@@ -58,6 +68,13 @@ DistanceKernel L2SquaredKernel(size_t n) {
   return n < kMinSimdDims ? scalar::L2Squared : Active().l2_squared;
 }
 DistanceKernel L1Kernel(size_t n) { return n < kMinSimdDims ? scalar::L1 : Active().l1; }
+ManyKernel DotManyKernel(size_t n) {
+  return n < kMinSimdDims ? scalar::DotMany : Active().dot_many;
+}
+ManyKernel L2SquaredManyKernel(size_t n) {
+  return n < kMinSimdDims ? scalar::L2SquaredMany : Active().l2_squared_many;
+}
+ManyKernel L1ManyKernel(size_t n) { return n < kMinSimdDims ? scalar::L1Many : Active().l1_many; }
 
 float Dot(const float* a, const float* b, size_t n) { return DotKernel(n)(a, b, n); }
 float L2Squared(const float* a, const float* b, size_t n) { return L2SquaredKernel(n)(a, b, n); }

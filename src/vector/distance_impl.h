@@ -11,6 +11,7 @@
 // to rounding, not bit for bit.
 
 #include <cstddef>
+#include <cstdint>
 
 namespace quiver::vec {
 
@@ -24,18 +25,36 @@ namespace scalar {
 float Dot(const float* a, const float* b, size_t n);
 float L2Squared(const float* a, const float* b, size_t n);
 float L1(const float* a, const float* b, size_t n);
+void DotMany(const float* q, const uint8_t* base, size_t stride, const uint32_t* ids,
+             size_t count, size_t n, float* out);
+void L2SquaredMany(const float* q, const uint8_t* base, size_t stride, const uint32_t* ids,
+                   size_t count, size_t n, float* out);
+void L1Many(const float* q, const uint8_t* base, size_t stride, const uint32_t* ids,
+            size_t count, size_t n, float* out);
 }  // namespace scalar
 
 namespace avx2 {
 float Dot(const float* a, const float* b, size_t n);
 float L2Squared(const float* a, const float* b, size_t n);
 float L1(const float* a, const float* b, size_t n);
+void DotMany(const float* q, const uint8_t* base, size_t stride, const uint32_t* ids,
+             size_t count, size_t n, float* out);
+void L2SquaredMany(const float* q, const uint8_t* base, size_t stride, const uint32_t* ids,
+                   size_t count, size_t n, float* out);
+void L1Many(const float* q, const uint8_t* base, size_t stride, const uint32_t* ids,
+            size_t count, size_t n, float* out);
 }  // namespace avx2
 
 namespace avx512 {
 float Dot(const float* a, const float* b, size_t n);
 float L2Squared(const float* a, const float* b, size_t n);
 float L1(const float* a, const float* b, size_t n);
+void DotMany(const float* q, const uint8_t* base, size_t stride, const uint32_t* ids,
+             size_t count, size_t n, float* out);
+void L2SquaredMany(const float* q, const uint8_t* base, size_t stride, const uint32_t* ids,
+                   size_t count, size_t n, float* out);
+void L1Many(const float* q, const uint8_t* base, size_t stride, const uint32_t* ids,
+            size_t count, size_t n, float* out);
 }  // namespace avx512
 
 }  // namespace quiver::vec

@@ -143,6 +143,74 @@ TEST(DistanceTest, IgnoresMemoryPastTheEnd) {
   }
 }
 
+// A table of rows of n floats, `stride` bytes apart (rows padded as a graph's blocks are).
+struct Table {
+  size_t stride;
+  std::vector<uint8_t> bytes;
+  const float* Row(uint32_t id) const {
+    return reinterpret_cast<const float*>(bytes.data() + size_t{id} * stride);
+  }
+};
+
+Table RandomTable(std::mt19937& rng, size_t rows, size_t n) {
+  Table t;
+  t.stride = (n * sizeof(float) + 64 + 63) / 64 * 64;
+  t.bytes.resize(rows * t.stride + 64);
+  for (uint32_t id = 0; id < rows; ++id) {
+    const std::vector<float> v = RandomVector(rng, n, -1.0f, 1.0f);
+    std::copy(v.begin(), v.end(), const_cast<float*>(t.Row(id)));
+  }
+  return t;
+}
+
+// The batch kernels give, row for row, exactly what their one-pair kernel gives (the walk's
+// distances become scores, which must not depend on how they were computed).
+TEST(DistanceTest, ManyEqualsOnePairBitForBit) {
+  using Many = ManyKernel;
+  struct Versions {
+    const char* name;
+    PairKernel dot, l2, l1;
+    Many dot_many, l2_many, l1_many;
+  };
+  std::vector<Versions> versions = {{"scalar", scalar::Dot, scalar::L2Squared, scalar::L1,
+                                     scalar::DotMany, scalar::L2SquaredMany, scalar::L1Many}};
+  if (CpuHasAvx2()) {
+    versions.push_back({"avx2", avx2::Dot, avx2::L2Squared, avx2::L1, avx2::DotMany,
+                        avx2::L2SquaredMany, avx2::L1Many});
+  }
+  if (CpuHasAvx512()) {
+    versions.push_back({"avx512", avx512::Dot, avx512::L2Squared, avx512::L1, avx512::DotMany,
+                        avx512::L2SquaredMany, avx512::L1Many});
+  }
+  std::mt19937 rng(99);
+  const std::vector<uint32_t> ids = {5, 0, 9, 9, 3, 7, 1};
+  for (size_t n : kDims) {
+    const Table table = RandomTable(rng, 10, n);
+    const std::vector<float> q = RandomVector(rng, n, -1.0f, 1.0f);
+    for (const Versions& v : versions) {
+      SCOPED_TRACE(std::string(v.name) + " n=" + std::to_string(n));
+      std::vector<float> dot(ids.size()), l2(ids.size()), l1(ids.size());
+      v.dot_many(q.data(), table.bytes.data(), table.stride, ids.data(), ids.size(), n,
+                 dot.data());
+      v.l2_many(q.data(), table.bytes.data(), table.stride, ids.data(), ids.size(), n, l2.data());
+      v.l1_many(q.data(), table.bytes.data(), table.stride, ids.data(), ids.size(), n, l1.data());
+      for (size_t i = 0; i < ids.size(); ++i) {
+        EXPECT_EQ(dot[i], v.dot(q.data(), table.Row(ids[i]), n));
+        EXPECT_EQ(l2[i], v.l2(q.data(), table.Row(ids[i]), n));
+        EXPECT_EQ(l1[i], v.l1(q.data(), table.Row(ids[i]), n));
+      }
+    }
+    // The resolved kernels are the dispatched functions' (the scalar loop below 16 dimensions).
+    std::vector<float> out(ids.size());
+    L2SquaredManyKernel(n)(q.data(), table.bytes.data(), table.stride, ids.data(), ids.size(), n,
+                           out.data());
+    for (size_t i = 0; i < ids.size(); ++i) {
+      EXPECT_EQ(out[i], L2Squared(q.data(), table.Row(ids[i]), n));
+      EXPECT_EQ(DotKernel(n)(q.data(), table.Row(ids[i]), n), Dot(q.data(), table.Row(ids[i]), n));
+    }
+  }
+}
+
 TEST(DistanceTest, ZeroLengthIsZero) {
   const float x = 1.0f;
   for (const KernelSet& k : AllUnderTest()) {

@@ -26,10 +26,12 @@ namespace {
 
 QuantizedKernels Choose() {
   if (CpuHasQuantizedAvx512()) {
-    return {avx512::DotU8I8, avx512::L1U8, avx512::Hamming, "avx512"};
+    return {avx512::DotU8I8, avx512::DotU8I8Many, avx512::L1U8, avx512::Hamming, "avx512"};
   }
-  if (CpuHasQuantizedAvx2()) return {avx2::DotU8I8, avx2::L1U8, avx2::Hamming, "avx2"};
-  return {scalar::DotU8I8, scalar::L1U8, scalar::Hamming, "scalar"};
+  if (CpuHasQuantizedAvx2()) {
+    return {avx2::DotU8I8, avx2::DotU8I8Many, avx2::L1U8, avx2::Hamming, "avx2"};
+  }
+  return {scalar::DotU8I8, scalar::DotU8I8Many, scalar::L1U8, scalar::Hamming, "scalar"};
 }
 
 }  // namespace

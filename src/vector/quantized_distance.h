@@ -29,6 +29,10 @@ uint64_t Hamming(const uint64_t* a, const uint64_t* b, size_t words);
 // of the functions above on every call. Never null.
 struct QuantizedKernels {
   int32_t (*dot_u8i8)(const uint8_t*, const int8_t*, size_t);
+  // out[i] = dot_u8i8(row(ids[i]), q, n) for i < count, row(id) the n bytes at base + id * stride:
+  // a graph walk's neighbours in one call.
+  void (*dot_u8i8_many)(const int8_t* q, const uint8_t* base, size_t stride, const uint32_t* ids,
+                        size_t count, size_t n, int32_t* out);
   uint32_t (*l1_u8)(const uint8_t*, const uint8_t*, size_t);
   uint64_t (*hamming)(const uint64_t*, const uint64_t*, size_t);
   const char* name;  // "scalar", "avx2" or "avx512" (AVX-512 with VNNI and VPOPCNTDQ)

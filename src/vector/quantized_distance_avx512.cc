@@ -59,6 +59,12 @@ int32_t DotU8I8(const uint8_t* a, const int8_t* b, size_t n) {
   return static_cast<int32_t>(SumEpi32(_mm512_add_epi32(acc0, acc1)));
 }
 
+// DotU8I8 of q with each listed row (the code at base + id * stride).
+void DotU8I8Many(const int8_t* q, const uint8_t* base, size_t stride, const uint32_t* ids,
+                 size_t count, size_t n, int32_t* out) {
+  for (size_t i = 0; i < count; ++i) out[i] = DotU8I8(base + size_t{ids[i]} * stride, q, n);
+}
+
 uint32_t L1U8(const uint8_t* a, const uint8_t* b, size_t n) {
   __m512i acc0 = _mm512_setzero_si512();
   __m512i acc1 = _mm512_setzero_si512();

@@ -16,9 +16,11 @@ bool CpuHasQuantizedAvx2();
 // AVX-512 F, BW, VL, VNNI and VPOPCNTDQ: what quantized_distance_avx512.cc is compiled for.
 bool CpuHasQuantizedAvx512();
 
-#define QUIVER_QUANTIZED_KERNELS                                    \
-  int32_t DotU8I8(const uint8_t* a, const int8_t* b, size_t n);    \
-  uint32_t L1U8(const uint8_t* a, const uint8_t* b, size_t n);     \
+#define QUIVER_QUANTIZED_KERNELS                                                             \
+  int32_t DotU8I8(const uint8_t* a, const int8_t* b, size_t n);                             \
+  void DotU8I8Many(const int8_t* q, const uint8_t* base, size_t stride, const uint32_t* ids, \
+                   size_t count, size_t n, int32_t* out);                                    \
+  uint32_t L1U8(const uint8_t* a, const uint8_t* b, size_t n);                              \
   uint64_t Hamming(const uint64_t* a, const uint64_t* b, size_t words);
 
 namespace scalar {

@@ -11,6 +11,12 @@ int32_t DotU8I8(const uint8_t* a, const int8_t* b, size_t n) {
   return sum;
 }
 
+// DotU8I8 of q with each listed row (the code at base + id * stride).
+void DotU8I8Many(const int8_t* q, const uint8_t* base, size_t stride, const uint32_t* ids,
+                 size_t count, size_t n, int32_t* out) {
+  for (size_t i = 0; i < count; ++i) out[i] = DotU8I8(base + size_t{ids[i]} * stride, q, n);
+}
+
 uint32_t L1U8(const uint8_t* a, const uint8_t* b, size_t n) {
   uint32_t sum = 0;
   for (size_t i = 0; i < n; ++i) sum += a[i] > b[i] ? a[i] - b[i] : b[i] - a[i];

@@ -99,6 +99,32 @@ TEST(QuantizedDistanceTest, MatchesScalarOnRandomData) {
 
 // The extremes: the largest products of each sign, summed over the largest supported length
 // (65536), must neither saturate (vpmaddubsw would) nor overflow.
+TEST(QuantizedDistanceTest, DotManyEqualsDotPerRow) {
+  using Many = decltype(QuantizedKernels::dot_u8i8_many);
+  std::vector<std::pair<const char*, Many>> versions = {
+      {"scalar", scalar::DotU8I8Many}, {"active", ActiveQuantizedKernels().dot_u8i8_many}};
+  if (CpuHasQuantizedAvx2()) versions.emplace_back("avx2", avx2::DotU8I8Many);
+  if (CpuHasQuantizedAvx512()) versions.emplace_back("avx512", avx512::DotU8I8Many);
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<int> byte(0, 255);
+  const std::vector<uint32_t> ids = {3, 0, 6, 6, 1};
+  for (size_t n : kDims) {
+    const size_t stride = n + 17;  // rows need not be aligned
+    std::vector<uint8_t> table(7 * stride);
+    for (uint8_t& x : table) x = static_cast<uint8_t>(byte(rng));
+    std::vector<int8_t> q(n);
+    for (int8_t& x : q) x = static_cast<int8_t>(byte(rng) - 128);
+    for (const auto& [name, many] : versions) {
+      SCOPED_TRACE(std::string(name) + " n=" + std::to_string(n));
+      std::vector<int32_t> out(ids.size());
+      many(q.data(), table.data(), stride, ids.data(), ids.size(), n, out.data());
+      for (size_t i = 0; i < ids.size(); ++i) {
+        EXPECT_EQ(out[i], RefDot(table.data() + ids[i] * stride, q.data(), n));
+      }
+    }
+  }
+}
+
 TEST(QuantizedDistanceTest, ExtremesDoNotSaturate) {
   for (const QuantizedSet& k : UnderTest()) {
     for (size_t n : {size_t{1}, size_t{17}, size_t{784}, size_t{65536}}) {
