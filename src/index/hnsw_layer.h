@@ -49,7 +49,8 @@ inline size_t GatherFresh(const Graph& g, uint32_t node, int level, SearchContex
   const uint32_t count = CountLinks(slots, g.Capacity(level));
   const std::vector<uint32_t>* extra =
       level == 0 && !g.extra.empty() ? &g.extra[node] : nullptr;
-  ctx.ids.resize(count + (extra != nullptr ? extra->size() : 0));
+  const size_t most = count + (extra != nullptr ? extra->size() : 0);
+  if (ctx.ids.size() < most) ctx.ids.resize(most);  // only grows: no zeroing on every call
   size_t fresh = ctx.KeepUnvisited(slots, count, ctx.ids.data());
   if (extra != nullptr) {
     fresh += ctx.KeepUnvisited(extra->data(), extra->size(), ctx.ids.data() + fresh);
@@ -126,7 +127,7 @@ void SearchLayer(const Graph& g, const Space& space, const Query& q, uint32_t ep
     const size_t fresh = GatherFresh<kBuild>(g, current, level, ctx);
     PrefetchFresh(space, ctx, fresh);
     if (lowest < size) __builtin_prefetch(g.Block(best[lowest].second & ~kExpanded));
-    ctx.dists.resize(fresh);
+    if (ctx.dists.size() < fresh) ctx.dists.resize(fresh);
     space.DistMany(q, ctx.ids.data(), fresh, ctx.dists.data());
     for (size_t j = 0; j < fresh; ++j) {
       const uint32_t nb = ctx.ids[j];
@@ -171,7 +172,7 @@ void SearchLayerFiltered(const Graph& g, const Space& space, const Query& q, uin
     const size_t fresh = GatherFresh<false>(g, current.second, 0, ctx);
     PrefetchFresh(space, ctx, fresh);
     if (!candidates.empty()) __builtin_prefetch(g.Block(candidates.front().second));
-    ctx.dists.resize(fresh);
+    if (ctx.dists.size() < fresh) ctx.dists.resize(fresh);
     space.DistMany(q, ctx.ids.data(), fresh, ctx.dists.data());
     for (size_t j = 0; j < fresh; ++j) {
       const uint32_t nb = ctx.ids[j];
