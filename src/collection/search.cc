@@ -484,27 +484,26 @@ StatusOr<std::vector<PointOut>> Collection::Query(const QueryRequest& request) c
   return out;
 }
 
-std::vector<StatusOr<std::vector<PointOut>>> Collection::QueryBatch(
-    const std::vector<QueryRequest>& requests, size_t threads) const {
-  std::vector<StatusOr<std::vector<PointOut>>> answers(requests.size(),
-                                                       Status(StatusCode::kInternal, "not run"));
+void Collection::QueryBatch(const std::vector<QueryRequest>& requests, size_t threads,
+                            const TakeAnswer& take) const {
   std::atomic<size_t> next{0};
   auto work = [&] {
     for (size_t i = next++; i < requests.size(); i = next++) {
+      StatusOr<std::vector<PointOut>> answer = Status(StatusCode::kInternal, "not run");
       try {
-        answers[i] = Query(requests[i]);
+        answer = Query(requests[i]);
       } catch (const std::exception& e) {
         // On a helper thread an escaping exception would end the process; as kInternal the
         // front end answers it as its own last-resort catch does: 500.
-        answers[i] = Status(StatusCode::kInternal, e.what());
+        answer = Status(StatusCode::kInternal, e.what());
       }
+      take(i, std::move(answer));
     }
   };
   // A worker starts 0.1-0.2 ms after it is woken: worth it only for a few queries each.
   constexpr size_t kQueriesPerThread = 4;
   threads = std::min(threads, requests.size() / kQueriesPerThread);
   WorkerPool::Shared().Run(threads > 1 ? threads - 1 : 0, work);
-  return answers;
 }
 
 StatusOr<std::vector<GroupResult>> Collection::QueryGroups(const QueryRequest& request,

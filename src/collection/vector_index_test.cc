@@ -183,8 +183,13 @@ TEST_F(VectorIndexTest, QueryBatchOverThreadsEqualsOneByOne) {
     requests.push_back(std::move(req));
   }
   for (size_t threads : {1u, 2u, 4u}) {
-    auto answers = c_->QueryBatch(requests, threads);
-    ASSERT_EQ(answers.size(), requests.size());
+    std::vector<StatusOr<std::vector<PointOut>>> answers(requests.size(), InvalidArgument("none"));
+    std::vector<std::atomic<int>> takes(requests.size());
+    c_->QueryBatch(requests, threads, [&](size_t i, StatusOr<std::vector<PointOut>> answer) {
+      ++takes[i];
+      answers[i] = std::move(answer);
+    });
+    for (size_t i = 0; i < requests.size(); ++i) ASSERT_EQ(takes[i], 1) << "request " << i;
     for (size_t i = 0; i < requests.size(); ++i) {
       auto alone = c_->Query(requests[i]);
       ASSERT_EQ(answers[i].ok(), alone.ok()) << "request " << i << ", threads " << threads;

@@ -371,7 +371,11 @@ HttpResponse RestApi::Dispatch(HttpRequest& request, Outcome* outcome) {
     return response;
   }
   response.body = "{\"result\":";
-  reply->result.DumpTo(&response.body);
+  if (reply->result_text) {
+    response.body += *reply->result_text;
+  } else {
+    reply->result.DumpTo(&response.body);
+  }
   response.body += ",\"status\":\"ok\",\"time\":";
   AppendTime(&response.body, start);
   response.body += "}";

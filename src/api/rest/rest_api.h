@@ -45,6 +45,7 @@ struct RequestContext {
 // metrics) or `error` is (an error whose HTTP status no StatusCode maps to, e.g. 405).
 struct Reply {
   Json result;
+  std::optional<std::string> result_text;  // the result already serialized, sent instead
   int status = 200;
   std::optional<std::string> raw_text;
   std::string content_type;          // of raw_text; "" is text/plain in UTF-8

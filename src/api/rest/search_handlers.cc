@@ -78,14 +78,34 @@ StatusOr<Reply> BatchOf(RequestContext& ctx) {
   }
   QUIVER_ASSIGN_OR_RETURN(auto c, CollectionOf(ctx));
   for (QueryRequest& r : requests) QUIVER_RETURN_IF_ERROR(ResolveLookups(ctx, &r));
-  Json::Array out;
-  out.reserve(requests.size());
+  // Each answer is rendered and serialized on the search thread that found it; the batch's
+  // answer is their texts joined.
+  std::vector<std::string> texts(requests.size());
+  std::vector<Status> errors(requests.size());
+  c->QueryBatch(requests, ctx.catalog.search_threads(),
+                [&](size_t i, StatusOr<std::vector<PointOut>> points) {
+                  if (!points.ok()) {
+                    errors[i] = points.status();
+                    return;
+                  }
+                  try {
+                    (wrap ? RenderQueryAnswer(*points) : RenderPoints(*points)).DumpTo(&texts[i]);
+                  } catch (const std::exception& e) {
+                    errors[i] = Status(StatusCode::kInternal, e.what());
+                  }
+                });
   // The first failing search, in request order, answers for the whole batch.
-  for (auto& points : c->QueryBatch(requests, ctx.catalog.search_threads())) {
-    if (!points.ok()) return points.status();
-    out.push_back(wrap ? RenderQueryAnswer(*points) : RenderPoints(*points));
+  for (const Status& error : errors) {
+    if (!error.ok()) return error;
   }
-  return Ok(Json(std::move(out)));
+  Reply reply;
+  reply.result_text.emplace("[");
+  for (size_t i = 0; i < texts.size(); ++i) {
+    if (i > 0) reply.result_text->push_back(',');
+    reply.result_text->append(texts[i]);
+  }
+  reply.result_text->push_back(']');
+  return reply;
 }
 
 template <Parser parse>
