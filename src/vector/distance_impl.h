@@ -21,40 +21,28 @@ bool CpuHasAvx2();
 // DQ and VL (the file's flags let the compiler emit any of them, so all four are checked).
 bool CpuHasAvx512();
 
+// Each version: the one-pair kernels, and the same for several rows of a table (distance.h).
+#define QUIVER_DISTANCE_KERNELS                                                                 \
+  float Dot(const float* a, const float* b, size_t n);                                         \
+  float L2Squared(const float* a, const float* b, size_t n);                                   \
+  float L1(const float* a, const float* b, size_t n);                                          \
+  void DotMany(const float* q, const uint8_t* base, size_t stride, const uint32_t* ids,        \
+               size_t count, size_t n, float* out);                                             \
+  void L2SquaredMany(const float* q, const uint8_t* base, size_t stride, const uint32_t* ids,  \
+                     size_t count, size_t n, float* out);                                       \
+  void L1Many(const float* q, const uint8_t* base, size_t stride, const uint32_t* ids,         \
+              size_t count, size_t n, float* out);
+
 namespace scalar {
-float Dot(const float* a, const float* b, size_t n);
-float L2Squared(const float* a, const float* b, size_t n);
-float L1(const float* a, const float* b, size_t n);
-void DotMany(const float* q, const uint8_t* base, size_t stride, const uint32_t* ids,
-             size_t count, size_t n, float* out);
-void L2SquaredMany(const float* q, const uint8_t* base, size_t stride, const uint32_t* ids,
-                   size_t count, size_t n, float* out);
-void L1Many(const float* q, const uint8_t* base, size_t stride, const uint32_t* ids,
-            size_t count, size_t n, float* out);
+QUIVER_DISTANCE_KERNELS
 }  // namespace scalar
-
 namespace avx2 {
-float Dot(const float* a, const float* b, size_t n);
-float L2Squared(const float* a, const float* b, size_t n);
-float L1(const float* a, const float* b, size_t n);
-void DotMany(const float* q, const uint8_t* base, size_t stride, const uint32_t* ids,
-             size_t count, size_t n, float* out);
-void L2SquaredMany(const float* q, const uint8_t* base, size_t stride, const uint32_t* ids,
-                   size_t count, size_t n, float* out);
-void L1Many(const float* q, const uint8_t* base, size_t stride, const uint32_t* ids,
-            size_t count, size_t n, float* out);
+QUIVER_DISTANCE_KERNELS
 }  // namespace avx2
-
 namespace avx512 {
-float Dot(const float* a, const float* b, size_t n);
-float L2Squared(const float* a, const float* b, size_t n);
-float L1(const float* a, const float* b, size_t n);
-void DotMany(const float* q, const uint8_t* base, size_t stride, const uint32_t* ids,
-             size_t count, size_t n, float* out);
-void L2SquaredMany(const float* q, const uint8_t* base, size_t stride, const uint32_t* ids,
-                   size_t count, size_t n, float* out);
-void L1Many(const float* q, const uint8_t* base, size_t stride, const uint32_t* ids,
-            size_t count, size_t n, float* out);
+QUIVER_DISTANCE_KERNELS
 }  // namespace avx512
+
+#undef QUIVER_DISTANCE_KERNELS
 
 }  // namespace quiver::vec
