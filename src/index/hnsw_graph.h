@@ -125,6 +125,7 @@ struct SearchContext {
     visited_count += fresh;
     return fresh;
   }
+  void MarkVisited(uint32_t id) { KeepUnvisited(&id, 1, &id); }
   void EnsureCodeCapacity(size_t bytes);
   size_t MemoryBytes() const;
 };

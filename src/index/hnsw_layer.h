@@ -66,6 +66,20 @@ inline void PrefetchFresh(const Space& space, const SearchContext& ctx, size_t f
   for (size_t j = 0; j < fresh; ++j) space.Prefetch(ctx.ids[j]);
 }
 
+// Expands `node`: leaves its fresh neighbours (GatherFresh) in ctx.ids and their distances in
+// ctx.dists; returns how many. `next` is the node likely to be expanded after this one, whose
+// list is requested now, or kNoLink.
+template <bool kBuild, typename Space>
+size_t Expand(const Graph& g, const Space& space, const Query& q, uint32_t node, int level,
+              uint32_t next, SearchContext& ctx) {
+  const size_t fresh = GatherFresh<kBuild>(g, node, level, ctx);
+  PrefetchFresh(space, ctx, fresh);
+  if (next != kNoLink) __builtin_prefetch(g.Block(next));
+  if (ctx.dists.size() < fresh) ctx.dists.resize(fresh);
+  space.DistMany(q, ctx.ids.data(), fresh, ctx.dists.data());
+  return fresh;
+}
+
 // Greedy descent (ef = 1) from *ep through layers top .. bottom+1; updates *ep and *ep_dist.
 template <bool kBuild, typename Space>
 void GreedyDescend(const Graph& g, const Space& space, const Query& q, int top,
@@ -118,17 +132,15 @@ void SearchLayer(const Graph& g, const Space& space, const Query& q, uint32_t ep
   size_t size = 1;
   best[0] = {ep_dist, ep};
   ctx.Reset(g.n);
-  ctx.KeepUnvisited(&ep, 1, &ep);
+  ctx.MarkVisited(ep);
   size_t next = 0;  // the first entry not yet expanded
   while (next < size) {
     const uint32_t current = best[next].second;
     best[next].second = current | kExpanded;
     size_t lowest = next + 1;  // no entry before this one is unexpanded, whatever is inserted
-    const size_t fresh = GatherFresh<kBuild>(g, current, level, ctx);
-    PrefetchFresh(space, ctx, fresh);
-    if (lowest < size) __builtin_prefetch(g.Block(best[lowest].second & ~kExpanded));
-    if (ctx.dists.size() < fresh) ctx.dists.resize(fresh);
-    space.DistMany(q, ctx.ids.data(), fresh, ctx.dists.data());
+    const size_t fresh = Expand<kBuild>(g, space, q, current, level,
+                                        lowest < size ? best[lowest].second & ~kExpanded : kNoLink,
+                                        ctx);
     for (size_t j = 0; j < fresh; ++j) {
       const uint32_t nb = ctx.ids[j];
       const float d = ctx.dists[j];
@@ -159,7 +171,7 @@ void SearchLayerFiltered(const Graph& g, const Space& space, const Query& q, uin
   top.clear();
   candidates.clear();
   ctx.Reset(g.n);
-  ctx.KeepUnvisited(&ep, 1, &ep);
+  ctx.MarkVisited(ep);
   if (allowed(ep)) top.emplace_back(ep_dist, ep);
   candidates.emplace_back(ep_dist, ep);
 
@@ -169,11 +181,9 @@ void SearchLayerFiltered(const Graph& g, const Space& space, const Query& q, uin
     std::pop_heap(candidates.begin(), candidates.end(), std::greater<DistId>());
     candidates.pop_back();
 
-    const size_t fresh = GatherFresh<false>(g, current.second, 0, ctx);
-    PrefetchFresh(space, ctx, fresh);
-    if (!candidates.empty()) __builtin_prefetch(g.Block(candidates.front().second));
-    if (ctx.dists.size() < fresh) ctx.dists.resize(fresh);
-    space.DistMany(q, ctx.ids.data(), fresh, ctx.dists.data());
+    const size_t fresh = Expand<false>(g, space, q, current.second, 0,
+                                       candidates.empty() ? kNoLink : candidates.front().second,
+                                       ctx);
     for (size_t j = 0; j < fresh; ++j) {
       const uint32_t nb = ctx.ids[j];
       const float d = ctx.dists[j];
