@@ -735,9 +735,15 @@ TEST(FilterSlice, SlicesPartitionIds) {
   std::vector<int> per_slice(5);
   for (uint64_t n = 0; n < 200; ++n) {
     TestPoint p;
-    p.id = n < 100
-               ? PointId::Num(n)
-               : *PointId::FromJson(Json("550e8400-e29b-41d4-a716-4466554400" + std::to_string(n)));
+    if (n < 100) {
+      p.id = PointId::Num(n);
+    } else {  // the UUID's last four hex digits are n, zero-padded
+      std::string digits = std::to_string(n);
+      auto uuid = PointId::FromJson(
+          Json("550e8400-e29b-41d4-a716-44665544" + std::string(4 - digits.size(), '0') + digits));
+      ASSERT_TRUE(uuid.ok()) << uuid.status().message();
+      p.id = *uuid;
+    }
     int matched = 0;
     for (int i = 0; i < 5; ++i) {
       if (Eval(slices[i], p)) {

@@ -32,7 +32,7 @@ class Reader {
   bool GetArray(std::vector<T>* v, size_t n) {
     if (b_.size() / sizeof(T) < n) return false;
     v->resize(n);
-    std::memcpy(v->data(), b_.data(), n * sizeof(T));
+    if (n > 0) std::memcpy(v->data(), b_.data(), n * sizeof(T));  // data() may be null when empty
     b_.remove_prefix(n * sizeof(T));
     return true;
   }
