@@ -489,15 +489,15 @@ void Collection::QueryBatch(const std::vector<QueryRequest>& requests, size_t th
   std::atomic<size_t> next{0};
   auto work = [&] {
     for (size_t i = next++; i < requests.size(); i = next++) {
-      StatusOr<std::vector<PointOut>> answer = Status(StatusCode::kInternal, "not run");
-      try {
-        answer = Query(requests[i]);
-      } catch (const std::exception& e) {
-        // On a helper thread an escaping exception would end the process; as kInternal the
-        // front end answers it as its own last-resort catch does: 500.
-        answer = Status(StatusCode::kInternal, e.what());
-      }
-      take(i, std::move(answer));
+      take(i, [&]() -> StatusOr<std::vector<PointOut>> {
+        try {
+          return Query(requests[i]);
+        } catch (const std::exception& e) {
+          // On a helper thread an escaping exception would end the process; as kInternal the
+          // front end answers it as its own last-resort catch does: 500.
+          return Status(StatusCode::kInternal, e.what());
+        }
+      }());
     }
   };
   // A worker starts 0.1-0.2 ms after it is woken: worth it only for a few queries each.
