@@ -142,16 +142,14 @@ class Int8DotSpace {
     return Shift(g_.Code(id), buf, g_.int8_terms[id].b);
   }
   float Dist(const Query& q, uint32_t id) const {
-    return NanToInf(a_[id] + q.b + q.c * static_cast<float>(dot_(g_.Code(id), q.s8, dim_)));
+    return FromDot(q, id, dot_(g_.Code(id), q.s8, dim_));
   }
   void DistMany(const Query& q, const uint32_t* ids, size_t count, float* out) const {
     int32_t dots[kChunk];
     for (size_t start = 0; start < count; start += kChunk) {
       const size_t part = std::min(kChunk, count - start);
       dot_many_(q.s8, g_.Code(0), g_.block_bytes, ids + start, part, dim_, dots);
-      for (size_t i = 0; i < part; ++i) {
-        out[start + i] = NanToInf(a_[ids[start + i]] + q.b + q.c * static_cast<float>(dots[i]));
-      }
+      for (size_t i = 0; i < part; ++i) out[start + i] = FromDot(q, ids[start + i], dots[i]);
     }
   }
 
@@ -197,6 +195,10 @@ class Int8DotSpace {
   }
 
  private:
+  // a(node) + b(query) + c(query) * dot: the distance (see the header comment).
+  float FromDot(const Query& q, uint32_t id, int32_t dot) const {
+    return NanToInf(a_[id] + q.b + q.c * static_cast<float>(dot));
+  }
   Query Shift(const uint8_t* code, uint8_t* buf, float b) const {
     // c - 128 as a signed byte is c with its top bit flipped; eight bytes at a time.
     const size_t dim = dim_;
