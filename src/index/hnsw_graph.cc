@@ -18,7 +18,7 @@ AlignedBytes AllocateAligned(size_t bytes) {
   // Regions of several huge pages are aligned to them and asked to be backed by them: a walk
   // jumps between random nodes, and with 4 KiB pages nearly every jump misses the TLB.
   constexpr size_t kHugePage = size_t{2} << 20;
-  const bool huge = bytes >= 4 * kHugePage;
+  const bool huge = bytes >= 2 * kHugePage;
   const size_t size = RoundUp(bytes, huge ? kHugePage : 64);
   void* p = std::aligned_alloc(huge ? kHugePage : 64, size);
   if (p == nullptr) std::abort();  // as operator new would (no exceptions across modules)
