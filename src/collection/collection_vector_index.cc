@@ -54,6 +54,16 @@ bool Collection::NeedsBuild(const DenseColumn& column, const IndexSettings& sett
   const VectorIndex& vi = *column.index;
   // A segment built with other settings (hnsw_config or quantization changed) is rebuilt.
   if (vi.segment() != nullptr && vi.segment()->graph_key != settings.GraphKey()) return true;
+  // Vacuum, by Qdrant's rule for a vector index: enough of the graph is stale. Until then the
+  // stale vectors stay in it, marked deleted (searches skip them, walks still pass through them).
+  if (vi.segment() != nullptr) {
+    const size_t stale = vi.StaleCount();
+    const double stale_share =
+        static_cast<double>(stale) / static_cast<double>(vi.segment()->graph->size());
+    if (stale >= settings.vacuum_min_vector_number && stale_share > settings.deleted_threshold) {
+      return true;
+    }
+  }
   return !vi.pending().isEmpty() && vi.PendingKb() >= settings.indexing_threshold_kb;
 }
 

@@ -118,6 +118,11 @@ IndexSettings IndexSettingsOf(const CollectionConfig& config, const std::string&
   s.build_threads = static_cast<uint32_t>(threads);
   if (config.optimizer_config.is_object()) {
     s.indexing_threshold_kb = ReadCount(config.optimizer_config, "indexing_threshold", 10000);
+    if (const Json* t = config.optimizer_config.Find("deleted_threshold"); t && t->is_number()) {
+      s.deleted_threshold = t->as_double();
+    }
+    s.vacuum_min_vector_number =
+        ReadCount(config.optimizer_config, "vacuum_min_vector_number", 1000);
   }
   if (quantization.is_object()) ReadQuantization(quantization, &s);
   return s;

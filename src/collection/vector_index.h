@@ -35,6 +35,10 @@ namespace quiver {
 // quantization_config, with the vector's own hnsw_config / quantization_config over them.
 struct IndexSettings {
   uint64_t indexing_threshold_kb = 10000;  // 0: never build
+  // Vacuum (optimizers_config): a graph is rebuilt once more than `deleted_threshold` of its
+  // vectors, and at least `vacuum_min_vector_number` of them, are no longer current.
+  double deleted_threshold = 0.2;
+  uint64_t vacuum_min_vector_number = 1000;
   uint64_t full_scan_threshold_kb = 10000;
   uint32_t m = 16;  // 0: no graph (Qdrant: payload links only; Quiver: no index)
   uint32_t ef_construct = 100;
@@ -68,6 +72,10 @@ class VectorIndex {
   const index::Bitmap& fresh() const { return fresh_; }
   const index::Bitmap& pending() const { return pending_; }
   uint64_t PendingKb() const { return pending_.cardinality() * dim_ * sizeof(float) / 1024; }
+  // The graph's vectors that are no longer current (their point deleted or its vector changed).
+  size_t StaleCount() const {
+    return segment_ ? segment_->graph->size() - fresh_.cardinality() : 0;
+  }
   // The slot of a local id whose vector is current, or kNoLocal.
   uint32_t FreshSlot(uint32_t local) const;
 

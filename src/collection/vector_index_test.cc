@@ -1,7 +1,7 @@
 // HNSW segments inside a collection: recall against the exact scan, writes after a build, the
-// planner, indexed_only, restart from the files, damaged files rebuilt, a zero threshold, files of
-// a dropped collection removed. The background optimizer is paused; the tests run builds
-// themselves.
+// planner, indexed_only, restart from the files, damaged files rebuilt, vacuum after deletions, a
+// zero threshold, files of a dropped collection removed. The background optimizer is paused; the
+// tests run builds themselves.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -322,6 +322,38 @@ TEST_F(VectorIndexTest, ChangedHnswConfigRebuildsTheSegment) {
   c_->RunOptimization();
   EXPECT_EQ(StatusOf(), "green");
   EXPECT_EQ(IndexedCount(), 0u);
+}
+
+TEST_F(VectorIndexTest, DeletionsPastTheVacuumThresholdsRebuildTheGraph) {
+  Upsert(0, 3000);
+  c_->RunOptimization();
+  ASSERT_EQ(StatusOf(), "green");
+  auto patch = [&](const char* optimizers) {
+    CollectionConfig updated;
+    ASSERT_TRUE(c_->UpdateConfig(J(optimizers), &updated).ok());
+  };
+  patch(R"({"optimizers_config": {"deleted_threshold": 0.4}})");
+  UpdateOperation del;
+  del.kind = UpdateOperation::Kind::kDeletePoints;
+  for (uint64_t id = 0; id < 1100; ++id) del.selector.ids.push_back(PointId::Num(id));
+  ASSERT_TRUE(c_->Apply({del}, true).ok());
+  EXPECT_EQ(StatusOf(), "green");  // 1100 of 3000 stale: 37%, under 40%
+  patch(R"({"optimizers_config": {"deleted_threshold": 0.3}})");
+  EXPECT_EQ(StatusOf(), "grey");
+  patch(R"({"optimizers_config": {"vacuum_min_vector_number": 2000}})");
+  EXPECT_EQ(StatusOf(), "green");  // 1100 stale, fewer than 2000
+  patch(R"({"optimizers_config": {"vacuum_min_vector_number": 1000}})");
+  EXPECT_EQ(StatusOf(), "grey");
+  c_->RunOptimization();
+  EXPECT_EQ(StatusOf(), "green");
+  EXPECT_EQ(c_->Optimizations(false, true, false, 16).Find("completed")->size(), 2u);
+  EXPECT_EQ(IndexedCount(), 1900u);
+  for (int i = 0; i < 20; ++i) {
+    for (const PointOut& p : Search(RandomVector(), false)) {
+      EXPECT_GE(p.id.num, 1100u) << "deleted point returned";
+    }
+  }
+  EXPECT_GE(Recall(30), 0.95);
 }
 
 TEST_F(VectorIndexTest, ZeroThresholdNeverIndexesAndDroppedCollectionsLoseTheirFiles) {
