@@ -406,6 +406,34 @@ Json RenderPoint(const PointOut& p) {
   return j;
 }
 
+void AppendPointJson(const PointOut& p, std::string* out) {
+  out->append(R"({"id":)");
+  p.id.ToJson().DumpTo(out);
+  if (p.score) {
+    out->append(R"(,"version":)");
+    Json(p.version).DumpTo(out);
+    out->append(R"(,"score":)");
+    Json::Float(*p.score).DumpTo(out);
+  }
+  out->append(R"(,"payload":)");
+  if (p.payload) {
+    p.payload->DumpTo(out);
+  } else {
+    out->append("null");
+  }
+  out->append(R"(,"vector":)");
+  if (p.vector) {
+    p.vector->DumpTo(out);
+  } else {
+    out->append("null");
+  }
+  if (p.order_value) {
+    out->append(R"(,"order_value":)");
+    p.order_value->DumpTo(out);
+  }
+  out->push_back('}');
+}
+
 Json RenderUpdate(const UpdateResult& r) {
   return Json(Json::Object{{"operation_id", Json(r.operation_id)},
                            {"status", Json(r.completed ? "completed" : "acknowledged")}});

@@ -109,6 +109,9 @@ std::vector<std::string> CollectionsTouched(const RequestContext& ctx);
 // Helpers shared by the handler files.
 int HttpStatusOf(StatusCode code);
 Json RenderPoint(const PointOut& p);
+// Appends the text RenderPoint(p).DumpTo() would, without building the tree: a batch search
+// serializes a thousand points per request, and building their trees cost more than the writing.
+void AppendPointJson(const PointOut& p, std::string* out);
 Json RenderUpdate(const UpdateResult& r);
 StatusOr<Reply> Ok(Json result);
 StatusOr<std::shared_ptr<Collection>> CollectionOf(RequestContext& ctx);

@@ -392,5 +392,31 @@ TEST_F(RestApiTest, FormatErrorsOfValidJson) {
   ExpectErrorEnvelope(a, 400);
 }
 
+// The batch search writes its points' text directly; it must be the tree's text, to the byte.
+TEST(AppendPointJsonTest, WritesWhatRenderPointDumps) {
+  auto parse = [](const char* text) { return *Json::Parse(text); };
+  std::vector<PointOut> points(5);
+  points[0].id = PointId::Num(7);  // a plain record: no score, nothing asked for
+  points[1].id = PointId::Num(UINT64_MAX);
+  points[1].version = 42;
+  points[1].score = -0.1f;
+  points[2].id = *PointId::FromString("6f1e2a4c-0b7d-4e59-9c1a-3d2b5e8f7a60");
+  points[2].score = 1e-30f;
+  points[2].payload = parse(R"({"city":"Zürich \"quoted\"","n":[1,2.5,null],"o":{"b":true}})");
+  points[2].vector = parse(R"([0.25,-1.5,3e-8])");
+  points[3].id = PointId::Num(0);
+  points[3].score = 3.0f;
+  points[3].vector = parse(R"({"image":[1.0,2.0],"text":{"indices":[1],"values":[0.5]}})");
+  points[3].order_value = parse("12.5");
+  points[4].id = PointId::Num(1);
+  points[4].payload = Json::MakeObject();
+  for (const PointOut& p : points) {
+    std::string tree, direct;
+    RenderPoint(p).DumpTo(&tree);
+    AppendPointJson(p, &direct);
+    EXPECT_EQ(direct, tree);
+  }
+}
+
 }  // namespace
 }  // namespace quiver::rest

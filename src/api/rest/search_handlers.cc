@@ -58,6 +58,18 @@ Json RenderQueryAnswer(const std::vector<PointOut>& points) {
   return answer;
 }
 
+// The text of RenderQueryAnswer(points) (wrap) or RenderPoints(points), written directly.
+void AppendAnswerJson(const std::vector<PointOut>& points, bool wrap, std::string* out) {
+  if (wrap) out->append(R"({"points":)");
+  out->push_back('[');
+  for (size_t i = 0; i < points.size(); ++i) {
+    if (i > 0) out->push_back(',');
+    AppendPointJson(points[i], out);
+  }
+  out->push_back(']');
+  if (wrap) out->push_back('}');
+}
+
 // Legacy routes answer a bare list; the universal query wraps it in {points}.
 template <Parser parse, bool wrap>
 StatusOr<Reply> Single(RequestContext& ctx) {
@@ -78,8 +90,8 @@ StatusOr<Reply> BatchOf(RequestContext& ctx) {
   }
   QUIVER_ASSIGN_OR_RETURN(auto c, CollectionOf(ctx));
   for (QueryRequest& r : requests) QUIVER_RETURN_IF_ERROR(ResolveLookups(ctx, &r));
-  // Each answer is rendered and serialized on the search thread that found it; the batch's
-  // answer is their texts joined.
+  // Each answer is serialized on the search thread that found it; the batch's answer is their
+  // texts joined.
   std::vector<std::string> texts(requests.size());
   std::vector<Status> errors(requests.size());
   c->QueryBatch(requests, ctx.catalog.search_threads(),
@@ -89,7 +101,7 @@ StatusOr<Reply> BatchOf(RequestContext& ctx) {
                     return;
                   }
                   try {
-                    (wrap ? RenderQueryAnswer(*points) : RenderPoints(*points)).DumpTo(&texts[i]);
+                    AppendAnswerJson(*points, wrap, &texts[i]);
                   } catch (const std::exception& e) {
                     errors[i] = Status(StatusCode::kInternal, e.what());
                   }
