@@ -210,7 +210,12 @@ class Collection {
 
   // HNSW segments (collection_vector_index.cc). REQUIRES: mu_ held (shared is enough) unless
   // stated otherwise.
-  bool NeedsBuild(const DenseColumn& column, const IndexSettings& settings) const;
+  // Why the column's graph needs a build, by Qdrant's optimizer names ("config mismatch",
+  // "vacuum", "indexing"), or null when it needs none.
+  const char* BuildReason(const DenseColumn& column, const IndexSettings& settings) const;
+  bool NeedsBuild(const DenseColumn& column, const IndexSettings& settings) const {
+    return BuildReason(column, settings) != nullptr;
+  }
   // Reads every dense column's IndexSettings from config_ again (queries use them on every call,
   // so they are not parsed from the JSON config each time). REQUIRES: mu_ held exclusively.
   void RefreshIndexSettings();

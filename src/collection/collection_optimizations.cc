@@ -36,7 +36,7 @@ std::string AppendableUuid(uint64_t uid, const std::string& vector) {
 
 Json BuildJson(const IndexBuildRecord& b, uint64_t uid, bool done) {
   Json progress = Json::MakeObject();
-  progress.Set("name", "indexing");
+  progress.Set("name", b.optimizer);
   progress.Set("started_at", Rfc3339(b.started));
   if (done) {
     progress.Set("finished_at", Rfc3339(b.finished));
@@ -47,7 +47,7 @@ Json BuildJson(const IndexBuildRecord& b, uint64_t uid, bool done) {
   progress.Set("total", Json(b.points));
   Json out = Json::MakeObject();
   out.Set("uuid", b.uuid);
-  out.Set("optimizer", "indexing");
+  out.Set("optimizer", b.optimizer);
   out.Set("status", done ? Json("done") : Json("optimizing"));
   out.Set("segments", Json(Json::Array{SegmentInfo(AppendableUuid(uid, b.vector), b.points)}));
   out.Set("progress", progress);
@@ -82,11 +82,12 @@ Json Collection::Optimizations(bool with_queued, bool with_completed, bool with_
   uint64_t queued_points = 0;
   for (const auto& [name, col] : dense_) {
     bool building = running && running->vector == name;
-    if (!building && NeedsBuild(col, col.settings)) {
+    const char* reason = building ? nullptr : BuildReason(col, col.settings);
+    if (reason != nullptr) {
       uint64_t points = col.index->pending().cardinality();
       queued_points += points;
       queued.Push(Json(Json::Object{
-          {"optimizer", Json("indexing")},
+          {"optimizer", Json(reason)},
           {"segments", Json(Json::Array{SegmentInfo(AppendableUuid(uid_, name), points)})}}));
     }
     if (const VectorIndex::Segment* seg = col.index->segment(); seg && !building) {

@@ -49,11 +49,14 @@ class SlotIdFilter final : public index::IdFilter {
 
 }  // namespace
 
-bool Collection::NeedsBuild(const DenseColumn& column, const IndexSettings& settings) const {
-  if (settings.indexing_threshold_kb == 0 || settings.m == 0) return false;
+const char* Collection::BuildReason(const DenseColumn& column,
+                                    const IndexSettings& settings) const {
+  if (settings.indexing_threshold_kb == 0 || settings.m == 0) return nullptr;
   const VectorIndex& vi = *column.index;
   // A segment built with other settings (hnsw_config or quantization changed) is rebuilt.
-  if (vi.segment() != nullptr && vi.segment()->graph_key != settings.GraphKey()) return true;
+  if (vi.segment() != nullptr && vi.segment()->graph_key != settings.GraphKey()) {
+    return "config mismatch";
+  }
   // Vacuum, by Qdrant's rule for a vector index: enough of the graph is stale. Until then the
   // stale vectors stay in it, marked deleted (searches skip them, walks still pass through them).
   if (vi.segment() != nullptr) {
@@ -61,10 +64,13 @@ bool Collection::NeedsBuild(const DenseColumn& column, const IndexSettings& sett
     const double stale_share =
         static_cast<double>(stale) / static_cast<double>(vi.segment()->graph->size());
     if (stale >= settings.vacuum_min_vector_number && stale_share > settings.deleted_threshold) {
-      return true;
+      return "vacuum";
     }
   }
-  return !vi.pending().isEmpty() && vi.PendingKb() >= settings.indexing_threshold_kb;
+  if (!vi.pending().isEmpty() && vi.PendingKb() >= settings.indexing_threshold_kb) {
+    return "indexing";
+  }
+  return nullptr;
 }
 
 void Collection::MaybeScheduleOptimization() {
@@ -132,13 +138,16 @@ void Collection::BuildVectorIndex(const std::string& name) {
   std::vector<PointId> ids;
   VectorIndex::Segment segment;
   std::vector<std::vector<uint32_t>> payload_groups;  // local ids sharing one keyword value
+  std::string optimizer;                              // why: the report's optimizer name
   {
     std::shared_lock lock(mu_);
     auto it = dense_.find(name);
     if (it == dense_.end()) return;
     DenseColumn& col = it->second;
     settings = col.settings;
-    if (!NeedsBuild(col, settings)) return;
+    const char* reason = BuildReason(col, settings);
+    if (reason == nullptr) return;
+    optimizer = reason;
     dim = col.dim;
     metric = col.index->metric();
     generation = col.generation;
@@ -181,6 +190,7 @@ void Collection::BuildVectorIndex(const std::string& name) {
   BuildRecord record;
   record.uuid = RandomUuid();
   record.vector = name;
+  record.optimizer = optimizer;
   record.points = ids.size();
   record.started = std::chrono::system_clock::now();
   {

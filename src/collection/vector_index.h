@@ -103,6 +103,7 @@ class VectorIndex {
 // One index build, for the optimizations report.
 struct IndexBuildRecord {
   std::string uuid, vector, error;
+  std::string optimizer = "indexing";  // Qdrant's optimizer name: why the graph was (re)built
   uint64_t points = 0;
   std::chrono::system_clock::time_point started, finished;
   bool done = false;

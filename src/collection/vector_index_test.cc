@@ -311,7 +311,10 @@ TEST_F(VectorIndexTest, ChangedHnswConfigRebuildsTheSegment) {
   EXPECT_EQ(StatusOf(), "grey");  // nothing pending, but the graph has the old m
   c_->RunOptimization();
   EXPECT_EQ(StatusOf(), "green");
-  EXPECT_EQ(c_->Optimizations(false, true, false, 16).Find("completed")->size(), 2u);
+  const Json report = c_->Optimizations(false, true, false, 16);
+  ASSERT_EQ(report.Find("completed")->size(), 2u);
+  EXPECT_EQ(report.Find("completed")->as_array()[0].Find("optimizer")->as_string(),
+            "config mismatch");
   EXPECT_GE(Recall(30), 0.95);
   // Every point deleted, then the settings change again: the segment is dropped, not rebuilt.
   UpdateOperation del;
@@ -344,9 +347,16 @@ TEST_F(VectorIndexTest, DeletionsPastTheVacuumThresholdsRebuildTheGraph) {
   EXPECT_EQ(StatusOf(), "green");  // 1100 stale, fewer than 2000
   patch(R"({"optimizers_config": {"vacuum_min_vector_number": 1000}})");
   EXPECT_EQ(StatusOf(), "grey");
+  const Json queued = c_->Optimizations(true, false, false, 16);
+  ASSERT_EQ(queued.Find("queued")->size(), 1u);
+  EXPECT_EQ(queued.Find("queued")->as_array()[0].Find("optimizer")->as_string(), "vacuum");
   c_->RunOptimization();
   EXPECT_EQ(StatusOf(), "green");
-  EXPECT_EQ(c_->Optimizations(false, true, false, 16).Find("completed")->size(), 2u);
+  const Json report = c_->Optimizations(false, true, false, 16);
+  ASSERT_EQ(report.Find("completed")->size(), 2u);
+  // Newest first, named as Qdrant names its optimizers.
+  EXPECT_EQ(report.Find("completed")->as_array()[0].Find("optimizer")->as_string(), "vacuum");
+  EXPECT_EQ(report.Find("completed")->as_array()[1].Find("optimizer")->as_string(), "indexing");
   EXPECT_EQ(IndexedCount(), 1900u);
   for (int i = 0; i < 20; ++i) {
     for (const PointOut& p : Search(RandomVector(), false)) {
