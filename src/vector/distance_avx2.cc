@@ -70,33 +70,12 @@ float Reduce(const float* a, const float* b, size_t n, Op op) {
   return HorizontalSum(_mm256_add_ps(_mm256_add_ps(acc0, acc1), _mm256_add_ps(acc2, acc3)));
 }
 
-// Reduce for each listed row: the same instructions per row as the one-pair call, so the same
-// result to the bit.
-template <typename Op>
-void ReduceMany(const float* q, const uint8_t* base, size_t stride, const uint32_t* ids,
-                size_t count, size_t n, float* out, Op op) {
-  for (size_t i = 0; i < count; ++i) {
-    out[i] = Reduce(q, reinterpret_cast<const float*>(base + size_t{ids[i]} * stride), n, op);
-  }
-}
-
 }  // namespace
 
 float Dot(const float* a, const float* b, size_t n) { return Reduce(a, b, n, DotOp{}); }
 float L2Squared(const float* a, const float* b, size_t n) { return Reduce(a, b, n, L2Op{}); }
 float L1(const float* a, const float* b, size_t n) { return Reduce(a, b, n, L1Op{}); }
 
-void DotMany(const float* q, const uint8_t* base, size_t stride, const uint32_t* ids,
-             size_t count, size_t n, float* out) {
-  ReduceMany(q, base, stride, ids, count, n, out, DotOp{});
-}
-void L2SquaredMany(const float* q, const uint8_t* base, size_t stride, const uint32_t* ids,
-                   size_t count, size_t n, float* out) {
-  ReduceMany(q, base, stride, ids, count, n, out, L2Op{});
-}
-void L1Many(const float* q, const uint8_t* base, size_t stride, const uint32_t* ids,
-            size_t count, size_t n, float* out) {
-  ReduceMany(q, base, stride, ids, count, n, out, L1Op{});
-}
+#include "vector/distance_many.inc"  // DotMany, L2SquaredMany, L1Many
 
 }  // namespace quiver::vec::avx2

@@ -28,25 +28,6 @@ float L1(const float* a, const float* b, size_t n) {
   return sum;
 }
 
-namespace {
-
-const float* Row(const uint8_t* base, size_t stride, uint32_t id) {
-  return reinterpret_cast<const float*>(base + size_t{id} * stride);
-}
-
-}  // namespace
-
-void DotMany(const float* q, const uint8_t* base, size_t stride, const uint32_t* ids,
-             size_t count, size_t n, float* out) {
-  for (size_t i = 0; i < count; ++i) out[i] = Dot(q, Row(base, stride, ids[i]), n);
-}
-void L2SquaredMany(const float* q, const uint8_t* base, size_t stride, const uint32_t* ids,
-                   size_t count, size_t n, float* out) {
-  for (size_t i = 0; i < count; ++i) out[i] = L2Squared(q, Row(base, stride, ids[i]), n);
-}
-void L1Many(const float* q, const uint8_t* base, size_t stride, const uint32_t* ids,
-            size_t count, size_t n, float* out) {
-  for (size_t i = 0; i < count; ++i) out[i] = L1(q, Row(base, stride, ids[i]), n);
-}
+#include "vector/distance_many.inc"  // DotMany, L2SquaredMany, L1Many
 
 }  // namespace quiver::vec::scalar

@@ -97,8 +97,8 @@ TEST(QuantizedDistanceTest, MatchesScalarOnRandomData) {
   }
 }
 
-// The extremes: the largest products of each sign, summed over the largest supported length
-// (65536), must neither saturate (vpmaddubsw would) nor overflow.
+// The batch kernel gives, row for row, the 64-bit reference's dot product (rows unaligned,
+// out of order, repeated).
 TEST(QuantizedDistanceTest, DotManyEqualsDotPerRow) {
   using Many = decltype(QuantizedKernels::dot_u8i8_many);
   std::vector<std::pair<const char*, Many>> versions = {
@@ -125,6 +125,8 @@ TEST(QuantizedDistanceTest, DotManyEqualsDotPerRow) {
   }
 }
 
+// The extremes: the largest products of each sign, summed over the largest supported length
+// (65536), must neither saturate (vpmaddubsw would) nor overflow.
 TEST(QuantizedDistanceTest, ExtremesDoNotSaturate) {
   for (const QuantizedSet& k : UnderTest()) {
     for (size_t n : {size_t{1}, size_t{17}, size_t{784}, size_t{65536}}) {
