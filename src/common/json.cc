@@ -174,6 +174,7 @@ void AppendInteger(Integer n, std::string* out) {
 // Builds a Json tree from RapidJSON's SAX events.
 class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeBuilder> {
  public:
+  explicit TreeBuilder(size_t outer_depth) : outer_depth_(outer_depth) {}
   bool Null() { return Add(); }
   bool Bool(bool b) { return Add(b); }
   bool Int(int i) { return Add(static_cast<int64_t>(i)); }
@@ -239,7 +240,7 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
   }
   bool too_deep_ = false;
   bool Open() {
-    if (depth_ >= kMaxDepth) return TooDeep();
+    if (outer_depth_ + depth_ >= kMaxDepth) return TooDeep();
     ++depth_;
     return true;
   }
@@ -256,6 +257,7 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
     return true;
   }
 
+  const size_t outer_depth_;  // containers around this document (ParseNested)
   size_t depth_ = 0;
   std::vector<Json> values_;
   std::vector<std::string> keys_;
@@ -278,8 +280,10 @@ std::pair<size_t, size_t> LineColumn(std::string_view text, size_t offset) {
 
 }  // namespace
 
-StatusOr<Json> Json::Parse(std::string_view text) {
-  TreeBuilder builder;
+StatusOr<Json> Json::Parse(std::string_view text) { return ParseNested(text, 0); }
+
+StatusOr<Json> Json::ParseNested(std::string_view text, size_t depth) {
+  TreeBuilder builder(depth);
   rapidjson::Reader reader;
   rapidjson::MemoryStream stream(text.data(), text.size());
   rapidjson::ParseResult result =

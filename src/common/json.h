@@ -21,6 +21,7 @@ namespace quiver {
 
 class Json {
  public:
+  // The last three own heap memory (the destructor tests for them by order).
   enum class Type : uint8_t { kNull, kBool, kInt, kUInt, kDouble, kString, kArray, kObject };
   using Array = std::vector<Json>;
   using Member = std::pair<std::string, Json>;
@@ -51,7 +52,9 @@ class Json {
     std::swap(uint_, taken.uint_);
     return *this;  // `taken` releases the old value
   }
-  ~Json() { Release(); }
+  ~Json() {
+    if (type_ >= Type::kString) Release();  // inline test: most values hold nothing to free
+  }
 
   // A float32 value (vector component, score): printed in float32's shortest form.
   static Json Float(float f);
@@ -60,6 +63,10 @@ class Json {
 
   // Parses one JSON document. Errors are kInvalidArgument with a position, as serde words them.
   static StatusOr<Json> Parse(std::string_view text);
+  // The same document, the same errors, with a large one's work spread over `threads` threads
+  // of WorkerPool::Shared(): the members of a top-level object, and each element of a large
+  // array member (a batch's `searches`, an upsert's `points`), are parsed at the same time.
+  static StatusOr<Json> ParseParallel(std::string_view text, size_t threads);
 
   Type type() const { return type_; }
   bool is_null() const { return type_ == Type::kNull; }
@@ -106,6 +113,9 @@ class Json {
     return p;
   }
   void Release() noexcept;
+  // Parse() of a value found `depth` containers deep in a larger document: the nesting limit
+  // counts those containers too.
+  static StatusOr<Json> ParseNested(std::string_view text, size_t depth);
 
   // 16 bytes: a batch of a hundred 784-number query vectors arrives as 78,400 of these, and at
   // 56 bytes (a std::variant of string, array and object inline) that tree was 4.4 MB, enough to

@@ -1,5 +1,7 @@
 #include "common/worker_pool.h"
 
+#include <algorithm>
+#include <atomic>
 #include <exception>
 #include <system_error>
 
@@ -80,6 +82,15 @@ void WorkerPool::Run(size_t helpers, const std::function<void()>& work) {
     idle_.insert(idle_.end(), taken.begin(), taken.end());
   }
   if (failed) std::rethrow_exception(failed);
+}
+
+void WorkerPool::ForEach(size_t count, size_t threads, const std::function<void(size_t)>& item) {
+  std::atomic<size_t> next{0};
+  const std::function<void()> work = [&] {
+    for (size_t i = next++; i < count; i = next++) item(i);
+  };
+  threads = std::min(threads, count);
+  Run(threads > 1 ? threads - 1 : 0, work);
 }
 
 }  // namespace quiver

@@ -1,6 +1,6 @@
 #pragma once
 // WorkerPool: threads kept between jobs, for work that one request spreads over several cores
-// (the searches of a batch query).
+// (the searches of a batch query, the parse of a large body).
 //
 // Why not a thread per job: measured on the 2-core VM this project runs on, a new thread began
 // work 1.3-2.7 ms after it was started (the scheduler queues a new thread behind the running one;
@@ -34,7 +34,12 @@ class WorkerPool {
   // REQUIRES: `work` does not throw on a worker (a worker has nobody to hand it to).
   void Run(size_t helpers, const std::function<void()>& work);
 
-  // The one pool of the process (Collection::QueryBatch).
+  // Calls item(i) once for each i below `count`, on the calling thread and up to `threads` - 1
+  // workers, which take the next i from a shared counter. REQUIRES: `item` does not throw on a
+  // worker.
+  void ForEach(size_t count, size_t threads, const std::function<void(size_t)>& item);
+
+  // The one pool of the process (a batch query's searches, a large body's parse).
   static WorkerPool& Shared();
 
  private:

@@ -52,6 +52,33 @@ TEST(WorkerPoolTest, RunsTheWorkOnTheCallerAndTheHelpersAtOnce) {
   EXPECT_TRUE(threads.count(std::this_thread::get_id()));
 }
 
+TEST(WorkerPoolTest, ForEachCallsEachItemOnceOnAtMostThatManyThreads) {
+  WorkerPool pool;
+  for (size_t threads : {1u, 3u}) {
+    std::vector<std::atomic<int>> calls(1000);
+    std::mutex mu;
+    std::set<std::thread::id> seen;
+    pool.ForEach(calls.size(), threads, [&](size_t i) {
+      ++calls[i];
+      std::lock_guard lock(mu);
+      seen.insert(std::this_thread::get_id());
+    });
+    for (size_t i = 0; i < calls.size(); ++i) ASSERT_EQ(calls[i], 1) << "item " << i;
+    EXPECT_LE(seen.size(), threads);
+  }
+  // No more copies than items, and none for no items.
+  Rendezvous two(2);
+  std::atomic<int> calls{0};
+  pool.ForEach(2, 8, [&](size_t) {
+    ++calls;
+    two.Arrive();
+  });
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(two.met(), 2);  // the two items ran at once
+  pool.ForEach(0, 4, [&](size_t) { ++calls; });
+  EXPECT_EQ(calls, 2);
+}
+
 TEST(WorkerPoolTest, NoHelpersRunsOnTheCallerOnly) {
   WorkerPool pool;
   std::vector<std::thread::id> seen;

@@ -28,7 +28,8 @@ class Catalog {
   StatusOr<std::shared_ptr<Collection>> Get(const std::string& name_or_alias) const;
   bool Exists(const std::string& name) const;
   std::vector<std::string> List() const;
-  // Threads one batch of queries may use: storage.performance.max_search_threads, or one per CPU.
+  // Threads one batch of queries (and the parse of a large body) may use:
+  // storage.performance.max_search_threads, or one per CPU.
   size_t search_threads() const { return search_threads_; }
 
   // `body` is the JSON of `PUT /collections/{name}`. AlreadyExists (409) when taken.

@@ -300,7 +300,7 @@ HttpResponse RestApi::Dispatch(HttpRequest& request, Outcome* outcome) {
   // nothing about a collection is revealed to a credential without rights on it.
   Status body_error;
   if (!request.body.empty()) {
-    auto parsed = Json::Parse(request.body);
+    auto parsed = Json::ParseParallel(request.body, catalog_->search_threads());
     if (parsed.ok()) {
       ctx.body = std::move(parsed).value();
     } else {
