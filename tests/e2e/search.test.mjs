@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  assertClose, assertVectorClose, ids, okResult, startServer, validateComponent,
+  assertClose, assertErrorBody, assertVectorClose, ids, okResult, startServer, validateComponent,
 } from './harness.mjs';
 import { higherIsBetter, normalize, rank } from './vectors.mjs';
 
@@ -191,6 +191,32 @@ describe('search scores', () => {
   test('an empty query batch answers an empty list', async () => {
     const res = await srv.request('POST', '/collections/search_dot/points/query/batch', { searches: [] });
     assert.deepEqual(okResult(res), []);
+  });
+
+  // A batch's searches run side by side (twelve take two threads), each read, resolved and run
+  // by one thread; the error answered is the first of the earliest step, as if each step ran
+  // over the whole batch in turn: a malformed search, then a failed lookup, then a failed search.
+  test('a batch answers its first malformed search, then its first failed lookup, then search', async () => {
+    const searches = (changes) => Array.from({ length: 12 },
+      (_, i) => changes[i] ?? { query: QUERIES[i % QUERIES.length], limit: 3 });
+    const malformed = { query: QUERIES[0], limit: 'three' };
+    const badLookup = { query: 1, lookup_from: { collection: 'no_such_collection' }, limit: 3 };
+    const badSearch = { query: QUERIES[0], using: 'no_such_vector', limit: 3 };
+    const post = (name, changes) =>
+      srv.request('POST', `/collections/${name}/points/query/batch`, { searches: searches(changes) });
+
+    let msg = assertErrorBody(await post('search_dot', { 1: badSearch, 2: badLookup, 11: malformed }), 400);
+    assert.match(msg, /^Format error in JSON body: limit/);
+    msg = assertErrorBody(await post('search_dot', { 1: badSearch, 10: badLookup }), 404);
+    assert.match(msg, /no_such_collection not found/);
+    msg = assertErrorBody(await post('search_dot', { 3: badSearch, 7: badSearch }), 400);
+    assert.match(msg, /Not existing vector name error: no_such_vector/);
+    // A missing collection comes after a malformed search too.
+    msg = assertErrorBody(await post('no_such_collection', { 9: malformed }), 400);
+    assert.match(msg, /^Format error in JSON body: limit/);
+    assertErrorBody(await post('no_such_collection', {}), 404);
+    // And the same batch without its faults answers every search.
+    assert.equal(okResult(await post('search_dot', {})).length, 12);
   });
 
   test('Euclid reports the distance itself, not its square', async () => {
