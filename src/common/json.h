@@ -65,7 +65,8 @@ class Json {
   static StatusOr<Json> Parse(std::string_view text);
   // The same document, the same errors, with a large one's work spread over `threads` threads
   // of WorkerPool::Shared(): the members of a top-level object, and each element of a large
-  // array member (a batch's `searches`, an upsert's `points`), are parsed at the same time.
+  // array of objects or arrays in it (a batch's `searches`, an upsert's `points`), are parsed
+  // at the same time.
   static StatusOr<Json> ParseParallel(std::string_view text, size_t threads);
 
   Type type() const { return type_; }

@@ -161,6 +161,11 @@ bool ScanElements(Scanner& s, size_t depth, std::vector<Piece>* pieces) {
   return s.Take(']');
 }
 
+// Whether the scanner stands at an array whose first element is an object or an array.
+bool AtArrayOfContainers(Scanner s) {  // a copy: looks ahead without moving the caller's
+  return s.Take('[') && (s.Peek('{') || s.Peek('['));
+}
+
 // Cuts a top-level object into members and pieces. An array member is cut into its elements
 // when it is large and its elements are containers: numbers one by one would cost more than
 // they save.
@@ -172,24 +177,18 @@ bool Split(std::string_view text, std::vector<MemberSpan>* members, std::vector<
     MemberSpan m;
     if (!s.Value(&m.key) || m.key.front() != '"' || !s.Take(':')) return false;
     m.first_piece = pieces->size();
+    m.split = false;
     std::string_view value;
-    if (!s.Peek('[')) {
-      if (!s.Value(&value)) return false;
-      pieces->push_back({value, 1});
-      m.split = false;
-    } else {
+    if (s.Peek('[') && AtArrayOfContainers(s)) {
       const char* start = s.position();
-      Scanner ahead = s;
-      ahead.Take('[');
-      m.split = ahead.Peek('{') || ahead.Peek('[');
-      if (m.split && !ScanElements(s, 2, pieces)) return false;
-      if (!m.split && !s.Value(&value)) return false;
-      if (m.split && s.From(start).size() < kMinSplitArrayBytes) {
-        pieces->resize(m.first_piece);
-        m.split = false;
-      }
-      if (!m.split) pieces->push_back({s.From(start), 1});
+      if (!ScanElements(s, 2, pieces)) return false;
+      value = s.From(start);
+      m.split = value.size() >= kMinSplitArrayBytes;
+      if (!m.split) pieces->resize(m.first_piece);  // small: one piece after all
+    } else if (!s.Value(&value)) {
+      return false;
     }
+    if (!m.split) pieces->push_back({value, 1});
     m.pieces = pieces->size() - m.first_piece;
     members->push_back(m);
   } while (s.Take(','));
