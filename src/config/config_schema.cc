@@ -115,9 +115,9 @@ constexpr KeySpec kKeys[] = {
     {"service.hide_jwt_dashboard", K::kAny},
     {"service.static_content_dir", K::kAny},
     {"service.enable_static_content", K::kAny},
-    {"service.slow_query_secs", K::kAny},
+    {"service.slow_query_secs", K::kFloat, true},
     {"service.hardware_reporting", K::kAny},
-    {"service.metrics_prefix", K::kAny},
+    {"service.metrics_prefix", K::kString, true},
     {"service.enable_snapshot_url_recovery", K::kBool, false, "false"},
 
     {"cluster", K::kSection},

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -89,6 +90,20 @@ class Reader {
     int64_t value = static_cast<int64_t>(*out);
     QUIVER_RETURN_IF_ERROR(Int(path, lo, hi, null_value, &value));
     *out = static_cast<T>(value);
+    return Status::Ok();
+  }
+
+  // A finite number of at least 0; left alone when absent or null.
+  Status NonNegativeNumber(std::string_view path, double* out) const {
+    const ConfigNode* node = Find(path);
+    if (node == nullptr || node->is_null() ||
+        (node->is_scalar() && config_internal::IsNullText(node->text))) {
+      return Status::Ok();
+    }
+    std::optional<double> d;
+    if (node->is_scalar()) d = config_internal::ParseDouble(node->text);
+    if (!d || !std::isfinite(*d) || *d < 0) return Bad(path, *node, "a number of at least 0 or null");
+    *out = *d;
     return Status::Ok();
   }
 
@@ -215,6 +230,15 @@ Status ReadService(const Reader& r, ServiceSettings* s, std::vector<std::string>
       r.Bool("service.enable_snapshot_url_recovery", &s->enable_snapshot_url_recovery));
   if (const ConfigNode* n = r.Find("service.jwt_rbac"); n != nullptr && !n->is_null()) {
     QUIVER_RETURN_IF_ERROR(r.Bool("service.jwt_rbac", &s->jwt_rbac));
+  }
+  QUIVER_RETURN_IF_ERROR(r.NonNegativeNumber("service.slow_query_secs", &s->slow_query_secs));
+  QUIVER_RETURN_IF_ERROR(r.OptionalString("service.metrics_prefix", &s->metrics_prefix));
+  for (char c : s->metrics_prefix) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') {
+      return InvalidArgument("service.metrics_prefix: Metrics prefix must be of all alphanumeric "
+                             "characters, with an exception for '_'" +
+                             config_internal::OriginSuffix(*r.Find("service.metrics_prefix")));
+    }
   }
   QUIVER_RETURN_IF_ERROR(ReadApiKey(r, "api_key", &s->api_key, &s->api_key_file, warnings));
   QUIVER_RETURN_IF_ERROR(

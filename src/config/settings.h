@@ -54,6 +54,10 @@ struct ServiceSettings {
   // Off by default, unlike Qdrant: a URL to fetch is a server-side request forgery risk.
   bool enable_snapshot_url_recovery = false;
   int max_workers = 0;                       // 0 (or null): one per available core, as Qdrant
+  // A filtered read slower than this raises UNINDEXED_FIELD issues (null: Qdrant's 1.2 s).
+  double slow_query_secs = 1.2;
+  // Put before every metric name of GET /metrics: letters, digits and '_' (Qdrant's rule).
+  std::string metrics_prefix;
 };
 
 struct StorageSettings {

@@ -117,6 +117,8 @@ TEST_F(SettingsTest, DefaultsAreQdrants) {
   EXPECT_FALSE(s->service.jwt_rbac);
   EXPECT_FALSE(s->service.enable_snapshot_url_recovery);  // off by default, unlike Qdrant
   EXPECT_EQ(s->service.max_workers, 0);
+  EXPECT_EQ(s->service.slow_query_secs, 1.2);
+  EXPECT_EQ(s->service.metrics_prefix, "");
   EXPECT_EQ(s->storage.storage_path, "./storage");
   EXPECT_EQ(s->storage.snapshots_path, "./snapshots");
   EXPECT_TRUE(s->storage.on_disk_payload);
@@ -275,6 +277,22 @@ TEST_F(SettingsTest, NullGrpcPortDisablesGrpc) {
   EXPECT_EQ(s->service.grpc_port, 6400);
 }
 
+TEST_F(SettingsTest, SlowQuerySecsAndMetricsPrefix) {
+  auto s = LoadYaml("service:\n  slow_query_secs: 0.25\n  metrics_prefix: qd_1\n");
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_EQ(s->service.slow_query_secs, 0.25);
+  EXPECT_EQ(s->service.metrics_prefix, "qd_1");
+  // null keeps Qdrant's defaults; the environment overrides a file.
+  s = LoadYaml("service:\n  slow_query_secs: null\n  metrics_prefix: null\n",
+               {{"QDRANT__SERVICE__SLOW_QUERY_SECS", "0"}});
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_EQ(s->service.slow_query_secs, 0.0);
+  EXPECT_EQ(s->service.metrics_prefix, "");
+  s = LoadYaml("service:\n  slow_query_secs: ~\n");
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_EQ(s->service.slow_query_secs, 1.2);
+}
+
 // A section whose keys are all commented out is null in YAML: it changes nothing.
 TEST_F(SettingsTest, EmptySectionKeepsDefaults) {
   auto s = LoadYaml("service:\n  # http_port: 1\naudit:\ntls:\n");
@@ -309,6 +327,11 @@ TEST_F(SettingsTest, BadValuesNameTheKey) {
        "service.grpc_port: expected an integer between 0 and 65535 or null, got '70000'"},
       {"service: {max_request_size_mb: 0}", "service.max_request_size_mb"},
       {"service: {max_workers: -2}", "service.max_workers: expected an integer of at least 0"},
+      {"service: {slow_query_secs: slow}",
+       "service.slow_query_secs: expected a number of at least 0 or null, got 'slow'"},
+      {"service: {slow_query_secs: -1}", "service.slow_query_secs"},
+      {"service: {metrics_prefix: qd-}",
+       "service.metrics_prefix: Metrics prefix must be of all alphanumeric characters"},
       {"service: {enable_cors: maybe}",
        "service.enable_cors: expected a boolean (true or false), got 'maybe'"},
       {"service: {host: ''}", "service.host: expected a non-empty string"},

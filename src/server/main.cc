@@ -179,6 +179,8 @@ int Serve(const std::optional<std::string>& config_path, const StartOptions& sta
   if (!RecoverStartupSnapshots(start, catalog->get(), &snapshots)) return 1;
   rest::RestApi api(catalog->get(), rest::ServiceInfo{QUIVER_VERSION, QUIVER_COMMIT}, security,
                     settings->service.enable_cors, &snapshots);
+  api.monitoring().Configure(
+      rest::MonitoringOptions{settings->service.slow_query_secs, settings->service.metrics_prefix});
 
   server::HttpServerOptions options;
   options.host = settings->service.host;

@@ -375,3 +375,44 @@ describe('monitoring', () => {
     assert.equal(okResult(await get('/logger')).log_level, 'INFO');
   });
 });
+
+// service.slow_query_secs and service.metrics_prefix as a Qdrant config sets them (here through
+// the environment): every metric name gets the prefix, and with a threshold of 0 every filtered
+// search on an unindexed field raises Qdrant's UNINDEXED_FIELD issue (at the default 1.2 s these
+// small searches never would).
+describe('monitoring configured', () => {
+  let srv;
+  before(async () => {
+    srv = await startServer({
+      env: { QDRANT__SERVICE__METRICS_PREFIX: 'qd_', QDRANT__SERVICE__SLOW_QUERY_SECS: '0' },
+    });
+  });
+  after(async () => {
+    await srv?.cleanup();
+  });
+
+  test('metrics_prefix names every metric', async () => {
+    const res = await srv.request('GET', '/metrics');
+    const families = [...parsePrometheus(res.text).keys()];
+    assert.ok(families.includes('qd_app_info') && families.includes('qd_collections_total'),
+      families.join(' '));
+    assert.deepEqual(families.filter((name) => !name.startsWith('qd_')), []);
+  });
+
+  test('slow_query_secs 0 makes a filtered search on an unindexed field an issue', async () => {
+    okResult(await srv.request('PUT', '/collections/slow', { vectors: { size: 2, distance: 'Dot' } }));
+    okResult(await srv.request('PUT', '/collections/slow/points?wait=true', {
+      points: [{ id: 1, vector: [1, 0], payload: { city: 'Berlin' } }],
+    }));
+    assert.deepEqual(okResult(await srv.request('GET', '/issues')), { issues: [] });
+    okResult(await srv.request('POST', '/collections/slow/points/query', {
+      query: [1, 0], filter: { must: [{ key: 'city', match: { value: 'Berlin' } }] },
+    }));
+    const { issues } = okResult(await srv.request('GET', '/issues'));
+    assert.deepEqual(issues.map((i) => i.id), ['UNINDEXED_FIELD/slow/city']);
+    // An index on the field solves it.
+    okResult(await srv.request('PUT', '/collections/slow/index?wait=true',
+      { field_name: 'city', field_schema: 'keyword' }));
+    assert.deepEqual(okResult(await srv.request('GET', '/issues')), { issues: [] });
+  });
+});
