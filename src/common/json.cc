@@ -228,9 +228,9 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
   // are not UTF-8; serde refuses such strings, and so do we.
   static bool HasSurrogate(const char* s, size_t n) {
     for (size_t i = 0; i + 1 < n; ++i) {
-      if (static_cast<unsigned char>(s[i]) == 0xED && static_cast<unsigned char>(s[i + 1]) >= 0xA0) {
-        return true;
-      }
+      const auto lead = static_cast<unsigned char>(s[i]);
+      const auto next = static_cast<unsigned char>(s[i + 1]);
+      if (lead == 0xED && next >= 0xA0) return true;
     }
     return false;
   }
