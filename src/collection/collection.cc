@@ -56,6 +56,7 @@ void Collection::RefreshIndexSettings() {
 }
 
 Collection::~Collection() {
+  stop_builds_ = true;  // Forget() below waits for a build in progress: make it short
   if (used_optimizer_) Optimizer::Instance().Forget(this);
   if (dropped_ && !index_dir_.empty()) {
     std::error_code ec;

@@ -68,8 +68,12 @@ class Collection {
   // Where the HNSW segment files live (<storage>/indexes/<uid>); "" (the default) keeps indexes
   // in memory only. Set before Load().
   void SetIndexDirectory(std::string dir) { index_dir_ = std::move(dir); }
-  // The collection was deleted: no more builds, and its index files go with the object.
-  void MarkDropped() { dropped_ = true; }
+  // The collection was deleted: no more builds (one in progress stops), and its index files go
+  // with the object.
+  void MarkDropped() {
+    dropped_ = true;
+    stop_builds_ = true;
+  }
 
   // Rebuilds in-memory state from the store. Called once, before the collection is shared.
   Status Load();
@@ -260,6 +264,9 @@ class Collection {
   // Index builds. index_dir_ is set before Load and read-only afterwards.
   std::string index_dir_;
   std::atomic<bool> dropped_{false};
+  // A build in progress stops and installs nothing (HnswParams::cancel): set when the collection
+  // is dropped or destroyed, so that neither DELETE nor shutdown waits for a long build.
+  std::atomic<bool> stop_builds_{false};
   std::atomic<bool> used_optimizer_{false};
   std::mutex build_mu_;       // one build of this collection at a time; taken before mu_
   mutable std::mutex opt_mu_;  // a leaf: guards the two members below

@@ -205,6 +205,7 @@ void Collection::BuildVectorIndex(const std::string& name) {
   params.build_threads = settings.build_threads;
   params.quantization = settings.quantization;
   params.quantile = settings.quantile;
+  params.cancel = &stop_builds_;
   segment.graph = index::HnswIndex::Build(data.data(), ids.size(), dim, metric, params);
   if (segment.graph == nullptr) {
     std::unique_lock lock(mu_);

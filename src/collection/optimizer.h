@@ -10,7 +10,8 @@
 // own lock.
 //
 // Lifetime: the optimizer holds plain pointers. A collection calls Forget() in its destructor,
-// which removes it from the queue and waits for its build in progress to end.
+// which removes it from the queue and waits for its build in progress to end (the collection
+// has told that build to stop first).
 
 #include <condition_variable>
 #include <deque>

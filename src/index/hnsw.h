@@ -24,6 +24,7 @@
 // Storage layout, graph walks and the file format: hnsw_graph.h, hnsw_layer.h,
 // docs/formats/hnsw-index.md.
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -54,6 +55,9 @@ struct HnswParams {
   // Gaussian clusters (100k x 128, cosine) cost recall@10 0.994 -> 0.977 at the same ef. A lower
   // value suits data with a few extreme outliers.
   float quantile = 1.0f;
+  // When set, Build() checks it before each insertion and returns nullptr soon after it turns
+  // true (a collection dropped while its index is built). Not kept in the built index.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // Which ids a search may return (payload filters). Called during traversal, on the searching

@@ -176,6 +176,11 @@ void ParallelFor(size_t count, size_t threads, Fn&& fn) {
   for (std::thread& t : pool) t.join();
 }
 
+// Whether the owner of the build has called it off (HnswParams::cancel).
+bool Cancelled(const Graph& g) {
+  return g.params.cancel != nullptr && g.params.cancel->load(std::memory_order_relaxed);
+}
+
 }  // namespace
 
 namespace internal {
@@ -219,7 +224,7 @@ void BuildGraph(Graph& g) {
     auto work = [&] {
       auto ctx = make_context();
       BuildScratch scratch(g);
-      for (size_t id = next.fetch_add(1); id < g.n; id = next.fetch_add(1)) {
+      for (size_t id = next.fetch_add(1); id < g.n && !Cancelled(g); id = next.fetch_add(1)) {
         builder.Insert(static_cast<uint32_t>(id), *ctx, scratch);
       }
     };
@@ -243,10 +248,13 @@ std::unique_ptr<HnswIndex> HnswIndex::Build(const float* data, size_t n, size_t 
   g.metric = metric;
   g.params = params;
   g.params.ef_construct = std::max<uint32_t>(params.ef_construct, 1);
+  if (Cancelled(g)) return nullptr;
   g.Allocate();
   internal::FillStorage(g, data);
   SampleLevels(g);
   internal::BuildGraph(g);
+  if (Cancelled(g)) return nullptr;  // part of the graph is missing
+  g.params.cancel = nullptr;  // the flag's owner may go before the index
   return index;
 }
 
