@@ -102,7 +102,9 @@ class Reader {
     }
     std::optional<double> d;
     if (node->is_scalar()) d = config_internal::ParseDouble(node->text);
-    if (!d || !std::isfinite(*d) || *d < 0) return Bad(path, *node, "a number of at least 0 or null");
+    if (!d || !std::isfinite(*d) || *d < 0) {
+      return Bad(path, *node, "a number of at least 0 or null");
+    }
     *out = *d;
     return Status::Ok();
   }

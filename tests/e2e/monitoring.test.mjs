@@ -400,7 +400,8 @@ describe('monitoring configured', () => {
   });
 
   test('slow_query_secs 0 makes a filtered search on an unindexed field an issue', async () => {
-    okResult(await srv.request('PUT', '/collections/slow', { vectors: { size: 2, distance: 'Dot' } }));
+    okResult(await srv.request('PUT', '/collections/slow',
+      { vectors: { size: 2, distance: 'Dot' } }));
     okResult(await srv.request('PUT', '/collections/slow/points?wait=true', {
       points: [{ id: 1, vector: [1, 0], payload: { city: 'Berlin' } }],
     }));

@@ -196,16 +196,18 @@ describe('search scores', () => {
   // A batch's searches run side by side (twelve take two threads), each read, resolved and run
   // by one thread; the error answered is the first of the earliest step, as if each step ran
   // over the whole batch in turn: a malformed search, then a failed lookup, then a failed search.
-  test('a batch answers its first malformed search, then its first failed lookup, then search', async () => {
+  test('a batch answers its first malformed search, then failed lookup, then search', async () => {
     const searches = (changes) => Array.from({ length: 12 },
       (_, i) => changes[i] ?? { query: QUERIES[i % QUERIES.length], limit: 3 });
     const malformed = { query: QUERIES[0], limit: 'three' };
     const badLookup = { query: 1, lookup_from: { collection: 'no_such_collection' }, limit: 3 };
     const badSearch = { query: QUERIES[0], using: 'no_such_vector', limit: 3 };
     const post = (name, changes) =>
-      srv.request('POST', `/collections/${name}/points/query/batch`, { searches: searches(changes) });
+      srv.request('POST', `/collections/${name}/points/query/batch`,
+        { searches: searches(changes) });
 
-    let msg = assertErrorBody(await post('search_dot', { 1: badSearch, 2: badLookup, 11: malformed }), 400);
+    const faults = { 1: badSearch, 2: badLookup, 11: malformed };
+    let msg = assertErrorBody(await post('search_dot', faults), 400);
     assert.match(msg, /^Format error in JSON body: limit/);
     msg = assertErrorBody(await post('search_dot', { 1: badSearch, 10: badLookup }), 404);
     assert.match(msg, /no_such_collection not found/);
