@@ -90,14 +90,8 @@ StatusOr<Reply> BatchOf(RequestContext& ctx) {
   const Json* searches = ctx.body.Find("searches");
   if (searches == nullptr || !searches->is_array()) return FormatError("missing field `searches`");
   const Json::Array& items = searches->as_array();
-  auto collection = CollectionOf(ctx);
-  if (!collection.ok()) {  // a malformed search is reported first: Qdrant reads the body first
-    for (const Json& s : items) QUIVER_RETURN_IF_ERROR(parse(s).status());
-    return collection.status();
-  }
-  // The step at which each search failed. The error answered is the first of the earliest step,
-  // as if each step ran over the whole batch before the next: a format error anywhere comes
-  // before a failed lookup, which comes before a failed search.
+  const auto collection = CollectionOf(ctx);
+  // The step at which each search failed; the answer is decided after the loop, below.
   enum Step { kRead, kLookup, kSearch, kDone };
   std::vector<Step> failed_at(items.size(), kDone);
   std::vector<Status> errors(items.size());
@@ -111,15 +105,15 @@ StatusOr<Reply> BatchOf(RequestContext& ctx) {
     try {
       StatusOr<QueryRequest> r = parse(items[i]);
       error = r.status();
-      if (error.ok()) {
+      if (error.ok() && collection.ok()) {
         step = kLookup;
         error = ResolveLookups(ctx, &*r);
-      }
-      if (error.ok()) {
-        step = kSearch;
-        auto points = (*collection)->Query(*r);
-        error = points.status();
-        if (error.ok()) AppendAnswerJson(*points, wrap, &texts[i]);
+        if (error.ok()) {
+          step = kSearch;
+          auto points = (*collection)->Query(*r);
+          error = points.status();
+          if (error.ok()) AppendAnswerJson(*points, wrap, &texts[i]);
+        }
       }
     } catch (const std::exception& e) {
       // On a worker an escaping exception would end the process; as kInternal it is answered
@@ -131,10 +125,19 @@ StatusOr<Reply> BatchOf(RequestContext& ctx) {
       errors[i] = std::move(error);
     }
   });
-  for (Step step : {kRead, kLookup, kSearch}) {
+  // The first error of the earliest step, as if each step ran over the whole batch before the
+  // next: a malformed search anywhere (Qdrant reads the body first), then a missing collection,
+  // then a failed lookup, then a failed search.
+  auto first_failed = [&](Step step) -> const Status* {
     for (size_t i = 0; i < items.size(); ++i) {
-      if (failed_at[i] == step) return errors[i];
+      if (failed_at[i] == step) return &errors[i];
     }
+    return nullptr;
+  };
+  if (const Status* error = first_failed(kRead)) return *error;
+  if (!collection.ok()) return collection.status();
+  for (Step step : {kLookup, kSearch}) {
+    if (const Status* error = first_failed(step)) return *error;
   }
   Reply reply;
   reply.result_text.emplace("[");
